@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class SystemmapsConfig(AppConfig):
+    name = "kientao.systemmaps"
+    label = "systemmaps"

@@ -1,0 +1,17 @@
+"""Root URLs: one ``include()`` per app (explicit, no discovery)."""
+
+from django.contrib import admin
+from django.urls import include, path
+
+from kientao.api import api
+
+urlpatterns = [
+    path("", include("kientao.core.urls")),
+    path("api/", api.urls),
+    path("admin/", admin.site.urls),
+]
+
+handler400 = "kientao.core.views.error_400"
+handler403 = "kientao.core.views.error_403"
+handler404 = "kientao.core.views.error_404"
+handler500 = "kientao.core.views.error_500"

@@ -1,0 +1,80 @@
+"""``kientao indices ...`` on the ASEM tables and on bad input."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from openpyxl import load_workbook
+
+from kientao.cli import main
+
+ASEM_ARGS = ["--impute", "mean-by-group", "--group", "EurAsia_group", "--screen-threshold", "0.9"]
+
+
+def test_it_builds_scores_equal_to_coinrs_aggregated_set(asem_dir: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    rc = main(["indices", "build", str(asem_dir / "input_ASEM_iData.csv"),
+               str(asem_dir / "input_ASEM_iMeta.csv"), "--out", str(out), *ASEM_ARGS])
+    assert rc == 0
+    scores = pd.read_csv(out / "scores.csv").set_index("uCode")
+    ref = pd.read_csv(asem_dir / "dset_Aggregated.csv").set_index("uCode")
+    assert scores.shape == (51, 60)
+    # written with 17 significant digits, so the 1e-9 agreement survives the CSV
+    np.testing.assert_allclose(scores.to_numpy(), ref.loc[scores.index, list(scores.columns)].to_numpy(float),
+                               rtol=0, atol=1e-9)
+    ranks = pd.read_csv(out / "ranks.csv").set_index("uCode")
+    assert ranks.loc["CHE", "Index"] == 1
+    sheets = load_workbook(out / "audit.xlsx", read_only=True).sheetnames
+    assert {"scores", "ranks", "correlations", "cronbach", "pca", "flags", "treatment"} <= set(sheets)
+
+
+def test_it_writes_uncertainty(asem_dir: Path, tmp_path: Path) -> None:
+    out = tmp_path / "ua"
+    rc = main(["indices", "build", str(asem_dir / "input_ASEM_iData.csv"), str(asem_dir / "input_ASEM_iMeta.csv"),
+               "--out", str(out), *ASEM_ARGS, "--range", "1", "100", "--uncertainty", "200", "--seed", "3"])
+    assert rc == 0
+    ua = pd.read_csv(out / "uncertainty.csv")
+    assert list(ua.columns) == ["uCode", "Nominal", "Mean", "Median", "Q5", "Q95"]
+    assert ((ua["Q5"] <= ua["Median"]) & (ua["Median"] <= ua["Q95"])).all()
+
+
+def test_it_validates_tables(asem_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    rc = main(["indices", "validate", str(asem_dir / "input_ASEM_iData.csv"), str(asem_dir / "input_ASEM_iMeta.csv")])
+    assert rc == 0
+    assert "51 units, 49 indicators, 4 levels, 63 of 2499" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    ("data_change", "message"),
+    [
+        (lambda d: d.assign(a=["1", "x", "3", "4"]), "iData.csv, row 3, column 'a': 'x' is not a number"),
+        (lambda d: d.assign(uCode=["U1", "U2", "U2", "U4"]), "duplicate unit code 'U2'"),
+        (lambda d: d.assign(d=[1.0, 1.0, 1.0, 1.0]), "'d' is constant"),
+    ],
+)
+def test_it_reports_bad_input_with_exit_code_2(tmp_path: Path, capsys: pytest.CaptureFixture[str], data_change: object, message: str, small_meta: pd.DataFrame, small_data: pd.DataFrame) -> None:
+    small_meta.to_csv(tmp_path / "iMeta.csv", index=False)
+    data_change(small_data).to_csv(tmp_path / "iData.csv", index=False)  # type: ignore[operator]
+    rc = main(["indices", "build", str(tmp_path / "iData.csv"), str(tmp_path / "iMeta.csv"),
+               "--out", str(tmp_path / "o")])
+    err = capsys.readouterr().err
+    assert rc == 2
+    assert message in err and "Traceback" not in err
+
+
+def test_it_refuses_a_geometric_mean_of_zeros(tmp_path: Path, capsys: pytest.CaptureFixture[str], small_meta: pd.DataFrame, small_data: pd.DataFrame) -> None:
+    small_meta.to_csv(tmp_path / "iMeta.csv", index=False)
+    small_data.to_csv(tmp_path / "iData.csv", index=False)
+    rc = main(["indices", "build", str(tmp_path / "iData.csv"), str(tmp_path / "iMeta.csv"),
+               "--out", str(tmp_path / "o"), "--aggregate", "gmean"])
+    assert rc == 2
+    assert "gmean of a zero" in capsys.readouterr().err
+
+
+def test_it_reports_a_missing_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    rc = main(["indices", "validate", str(tmp_path / "nope.csv"), str(tmp_path / "iMeta.csv")])
+    assert rc == 2
+    assert "file not found" in capsys.readouterr().err
