@@ -8,8 +8,12 @@ from __future__ import annotations
 
 from ninja import NinjaAPI
 
+from kientao.challenges.api import router as challenges_router
+from kientao.conversations.api import router as conversations_router
 from kientao.core.api import SessionAuth, TokenAuth
 from kientao.core.api import router as core_router
+from kientao.indices.api import router as indices_router
+from kientao.systemmaps.api import router as systemmaps_router
 
 api = NinjaAPI(
     title="Kiến Tạo API",
@@ -23,3 +27,7 @@ api = NinjaAPI(
     urls_namespace="api",
 )
 api.add_router("/", core_router)
+api.add_router("/challenges", challenges_router)
+api.add_router("/conversations", conversations_router)
+api.add_router("/maps", systemmaps_router)
+api.add_router("/indices", indices_router)

@@ -7,6 +7,10 @@ from kientao.api import api
 
 urlpatterns = [
     path("", include("kientao.core.urls")),
+    path("challenges/", include("kientao.challenges.urls")),
+    path("conversations/", include("kientao.conversations.urls")),
+    path("maps/", include("kientao.systemmaps.urls")),
+    path("indices/", include("kientao.indices.urls")),
     path("api/", api.urls),
     path("admin/", admin.site.urls),
 ]

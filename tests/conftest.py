@@ -24,6 +24,24 @@ def pytest_collection_modifyitems(config: Any, items: list[Any]) -> None:
             item.add_marker(pytest.mark.dbtest)
 
 
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix: None) -> None:
+    """One test database per pytest process, so that parallel runs never share one."""
+    import os
+
+    from django.db import connections
+
+    for alias in connections:
+        settings_dict = connections[alias].settings_dict
+        test = settings_dict.setdefault("TEST", {})
+        if settings_dict["ENGINE"].endswith("sqlite3"):
+            name = test.get("NAME")
+            if name and name != ":memory:":
+                test["NAME"] = name.replace(".sqlite3", f"-{os.getpid()}.sqlite3")
+        else:
+            test["NAME"] = f"test_{settings_dict['NAME']}_{os.getpid()}"
+
+
 @pytest.fixture(autouse=True)
 def _test_settings(request: Any) -> None:
     """Fast password hashing, and jobs run in-process unless a test asks for the real queue.

@@ -9,9 +9,13 @@ import gettext
 from pathlib import Path
 from typing import Any
 
+import pytest
 from django.utils import formats, translation
 
-LOCALE = Path(__file__).resolve().parents[2] / "kientao" / "locale" / "vi" / "LC_MESSAGES"
+PACKAGE = Path(__file__).resolve().parents[2] / "kientao"
+LOCALE = PACKAGE / "locale" / "vi" / "LC_MESSAGES"
+# The platform's catalogue, plus one per capability app that has strings of its own.
+CATALOGUES = sorted(PACKAGE.glob("**/locale/vi/LC_MESSAGES/django.po"))
 
 
 def parse_po(path: Path) -> list[dict[str, Any]]:
@@ -58,18 +62,21 @@ def parse_po(path: Path) -> list[dict[str, Any]]:
 
 
 def test_it_has_every_vietnamese_entry_translated_and_none_fuzzy() -> None:
-    entries = parse_po(LOCALE / "django.po")
-    assert len(entries) > 100
-    untranslated = [e["msgid"] for e in entries if not all(e["msgstr"].values()) or not e["msgstr"]]
-    fuzzy = [e["msgid"] for e in entries if "fuzzy" in e["flags"]]
-    assert untranslated == []
-    assert fuzzy == []
+    assert LOCALE / "django.po" in CATALOGUES
+    assert len(parse_po(LOCALE / "django.po")) > 100
+    for po in CATALOGUES:
+        entries = parse_po(po)
+        untranslated = [e["msgid"] for e in entries if not e["msgstr"] or not all(e["msgstr"].values())]
+        fuzzy = [e["msgid"] for e in entries if "fuzzy" in e["flags"]]
+        assert untranslated == [], po
+        assert fuzzy == [], po
 
 
-def test_it_ships_a_compiled_catalogue_that_matches_the_source() -> None:
-    with (LOCALE / "django.mo").open("rb") as handle:
+@pytest.mark.parametrize("po", CATALOGUES, ids=lambda p: str(p.relative_to(PACKAGE)))
+def test_it_ships_a_compiled_catalogue_that_matches_the_source(po: Path) -> None:
+    with po.with_suffix(".mo").open("rb") as handle:
         catalogue = gettext.GNUTranslations(handle)
-    for e in parse_po(LOCALE / "django.po"):
+    for e in parse_po(po):
         if "msgid_plural" in e:
             assert catalogue.ngettext(e["msgid"], e["msgid_plural"], 1) == e["msgstr"][0]
         else:

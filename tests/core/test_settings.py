@@ -14,7 +14,7 @@ PROD_SECRET = "x" * 30 + "production-secret-for-the-deploy-check-only"
 
 
 def run_python(code: str, **env: str) -> subprocess.CompletedProcess[str]:
-    clean = {k: v for k, v in os.environ.items() if not k.startswith(("KIENTAO_", "DATABASE_URL", "REDIS_URL"))}
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("KIENTAO_", "DATABASE_URL", "REDIS_URL", "DJANGO_ALLOW"))}
     clean.update(env)
     clean["DJANGO_SETTINGS_MODULE"] = "kientao.settings"
     return subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=clean,
@@ -57,7 +57,7 @@ def test_it_passes_the_deploy_check_with_production_settings(tmp_path: Path) -> 
         [sys.executable, "-m", "kientao.cli", "manage", "check", "--deploy", "--fail-level", "WARNING"],
         cwd=ROOT,
         env={
-            **{k: v for k, v in os.environ.items() if not k.startswith(("KIENTAO_", "DATABASE_URL"))},
+            **{k: v for k, v in os.environ.items() if not k.startswith(("KIENTAO_", "DATABASE_URL", "DJANGO_ALLOW"))},
             "KIENTAO_DEBUG": "false",
             "KIENTAO_SECRET_KEY": PROD_SECRET,
             "KIENTAO_ALLOWED_HOSTS": "kientao.example.gov.vn",
