@@ -40,6 +40,10 @@ def serve(*, host: str, port: int, with_worker: bool = True) -> int:
             print(f"    {persona:<15} {email}", flush=True)
     print("  Press Ctrl-C to stop the server and the worker.\n", flush=True)
 
+    def stop(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt  # SIGTERM stops the server and the worker like Ctrl-C
+
+    signal.signal(signal.SIGTERM, stop)
     worker = None
     if with_worker:
         worker = subprocess.Popen([sys.executable, "-m", "kientao.cli", "worker"], start_new_session=True)

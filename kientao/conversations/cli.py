@@ -1,0 +1,140 @@
+"""``kientao conversations ...``: analyse and convert Pol.is export folders (no Django)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from kientao.conversations.engine.formats import (
+    ConversationData,
+    ExportFormatError,
+    read_bundle,
+    read_polis_export,
+    to_vote_matrix,
+    write_bundle,
+    write_polis_export,
+)
+from kientao.conversations.engine.matrix import VoteDataError
+from kientao.conversations.engine.pipeline import AnalysisResult, analyze, replay_vote_log
+
+
+def _load(path: Path) -> ConversationData:
+    if not path.exists():
+        raise ExportFormatError(f"{path}: no such export folder or bundle file")
+    return read_polis_export(path) if path.is_dir() else read_bundle(path)
+
+
+def _write_analysis(out: Path, result: AnalysisResult, data: ConversationData) -> None:
+    out.mkdir(parents=True, exist_ok=True)
+    p = result.participants
+    table = p[["participant", "group", "x", "y"]].copy()
+    table["group"] = table["group"].astype("Int64").mask(table["group"] < 0)
+    table.to_csv(out / "participants.csv", index=False)
+    texts = data.statements.set_index("statement")["text"]
+    rep = result.repness.copy()
+    rep["text"] = texts.reindex(rep["statement"]).to_numpy()
+    rep.to_csv(out / "repness.csv", index=False)
+    con = result.consensus.copy()
+    con["text"] = texts.reindex(con["statement"]).to_numpy()
+    con.to_csv(out / "consensus.csv", index=False)
+    clustered = p[p["group"] >= 0]
+    summary = {
+        "participants": int(len(p)),
+        "statements": int(len(result.statements)),
+        "votes": int(p["n_votes"].sum()),
+        "votes_source": data.votes_source,
+        "in_conv": int(p["in_conv"].sum()),
+        "groups": int(result.n_groups),
+        "group_sizes": {str(g): int(n) for g, n in clustered["group"].value_counts()
+                        .sort_index().items()},
+        "best_k": int(result.best_k),
+        "silhouettes": {str(k): round(float(v), 6) for k, v in result.silhouettes.items()},
+        "moderated_out": int(result.statements["excluded"].sum()),
+    }
+    (out / "summary.json").write_text(json.dumps(summary, indent=2), encoding="utf-8")
+
+
+def _cmd_analyze(args: argparse.Namespace) -> int:
+    try:
+        data = _load(Path(args.export_dir))
+        options = {"seed": args.seed, "min_votes": args.min_votes,
+                   "full_ranking": args.full_ranking}
+        if args.replay > 0 and data.votes_source != "participants-votes.csv":
+            result, _ = replay_vote_log(data.votes, data.statements, n_updates=args.replay,
+                                        **options)
+        else:
+            result, _ = analyze(to_vote_matrix(data), **options)
+        _write_analysis(Path(args.out), result, data)
+    except (VoteDataError, OSError) as exc:  # VoteDataError names file/row/column
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    print(f"{result.n_groups} groups, {int(result.participants['in_conv'].sum())} clustered "
+          f"participants; results in {args.out}")
+    return 0
+
+
+def _cmd_import(args: argparse.Namespace) -> int:
+    try:
+        data = read_polis_export(Path(args.export_dir))
+        write_bundle(Path(args.bundle), data)
+    except (VoteDataError, OSError) as exc:  # VoteDataError names file/row/column
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    print(f"{len(data.statements)} statements, {len(data.votes)} votes -> {args.bundle}")
+    return 0
+
+
+def _cmd_export(args: argparse.Namespace) -> int:
+    try:
+        data = read_bundle(Path(args.bundle))
+        groups = None
+        n_groups = 0
+        if not args.no_groups:
+            result, _ = analyze(to_vote_matrix(data), seed=args.seed)
+            groups = result.participants[["participant", "group"]]
+            n_groups = result.n_groups
+        write_polis_export(Path(args.export_dir), data, groups=groups, n_groups=n_groups)
+    except (VoteDataError, OSError) as exc:  # VoteDataError names file/row/column
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    print(f"Pol.is export written to {args.export_dir}")
+    return 0
+
+
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Add ``kientao conversations analyze | import | export``."""
+    parser = subparsers.add_parser(
+        "conversations", help="opinion mapping of Pol.is-style conversations"
+    )
+    sub = parser.add_subparsers(dest="conversations_command", metavar="COMMAND")
+    sub.required = True
+
+    p = sub.add_parser("analyze", help="groups, representative and consensus statements")
+    p.add_argument("export_dir", metavar="EXPORT_DIR",
+                   help="Pol.is export folder (or a bundle written by 'import')")
+    p.add_argument("--out", required=True, help="folder for the result files")
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--min-votes", type=int, default=7, dest="min_votes")
+    p.add_argument("--full-ranking", action="store_true", dest="full_ranking",
+                   help="rank every statement for every group in repness.csv")
+    p.add_argument("--replay", type=int, default=0, metavar="N",
+                   help="replay the timed vote log in N updates, as Pol.is computed its "
+                        "groups (needs votes.csv); default 0 = one analysis of final votes")
+    p.set_defaults(func=_cmd_analyze)
+
+    p = sub.add_parser("import", help="Pol.is export folder -> one portable bundle file")
+    p.add_argument("export_dir", metavar="EXPORT_DIR")
+    p.add_argument("bundle", metavar="BUNDLE", help="output .json or .json.gz")
+    p.set_defaults(func=_cmd_import)
+
+    p = sub.add_parser("export", help="bundle file -> Pol.is export folder")
+    p.add_argument("bundle", metavar="BUNDLE")
+    p.add_argument("export_dir", metavar="EXPORT_DIR")
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--no-groups", action="store_true", dest="no_groups",
+                   help="leave group-id empty instead of computing groups")
+    p.set_defaults(func=_cmd_export)
+
+

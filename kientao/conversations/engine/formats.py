@@ -1,0 +1,435 @@
+"""Pol.is export folders and the portable one-file bundle (the only I/O of this engine).
+
+Pol.is export set (``compdemocracy/openData``): ``comments.csv``, ``votes.csv`` (vote
+log), ``participants-votes.csv`` (final votes and ``group-id``), ``summary.csv``. Vote
+sign: agree = 1, disagree = −1, pass = 0 (this engine's sign).
+
+Bundle (``kientao-conversation/1``): one UTF-8 JSON document, gzip-compressed when the
+file name ends in ``.gz``::
+
+    {"format": "kientao-conversation/1",
+     "summary": {"topic": ..., "description": ..., ...},
+     "statements": {"statement": [...], "author": [...], "moderated": [...],
+                    "is_meta": [...], "timestamp": [...], "text": [...]},
+     "votes": {"participant": [...], "statement": [...], "vote": [...],
+               "timestamp": [...]}}
+
+Columns are stored as parallel arrays (compact, streamable with any JSON reader).
+"""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from kientao.conversations.engine.matrix import VoteDataError, VoteMatrix, build_vote_matrix
+
+__all__ = [
+    "BUNDLE_FORMAT",
+    "ConversationData",
+    "ExportFormatError",
+    "read_bundle",
+    "read_polis_export",
+    "to_vote_matrix",
+    "write_bundle",
+    "write_polis_export",
+]
+
+BUNDLE_FORMAT = "kientao-conversation/1"
+SUMMARY_KEYS = ("topic", "url", "views", "voters", "voters-in-conv", "commenters", "comments",
+                "groups", "description")
+
+
+class ExportFormatError(VoteDataError):
+    """A malformed export file or bundle; the message names file, row and column."""
+
+
+@dataclass(frozen=True)
+class ConversationData:
+    """A conversation's statements and vote log, independent of any analysis.
+
+    Attributes
+    ----------
+    statements : pandas.DataFrame
+        ``statement`` (int), ``author`` (int, −1 unknown), ``moderated`` (−1 rejected,
+        0 unmoderated, 1 accepted), ``is_meta`` (bool), ``timestamp`` (ms, float, NaN
+        unknown), ``text``.
+    votes : pandas.DataFrame
+        ``participant`` (int), ``statement`` (int), ``vote`` (−1/0/1, agree = 1),
+        ``timestamp`` (ms, float; row order when unknown). A log: later rows replace
+        earlier ones on the same cell.
+    summary : dict
+        Free-form conversation metadata (``topic``, ``description``...).
+    votes_source : str
+        File the votes came from.
+    """
+
+    statements: pd.DataFrame
+    votes: pd.DataFrame
+    summary: dict[str, str] = field(default_factory=dict)
+    votes_source: str = ""
+
+
+def _read_csv(path: Path) -> pd.DataFrame:
+    try:
+        return pd.read_csv(path, dtype=str, keep_default_na=False, na_values=[])
+    except (pd.errors.ParserError, UnicodeDecodeError, pd.errors.EmptyDataError) as exc:
+        raise ExportFormatError(f"{path.name}: cannot parse CSV ({exc})") from exc
+
+
+def _int_column(df: pd.DataFrame, col: str, fname: str, *, allow_empty: bool = False,
+                default: float = np.nan, allowed: tuple[int, ...] | None = None) -> np.ndarray:
+    if col not in df.columns:
+        raise ExportFormatError(f"{fname}: missing column {col!r}")
+    raw = df[col].astype(str).str.strip()
+    empty = raw == ""
+    num = pd.to_numeric(raw.where(~empty, None), errors="coerce").to_numpy(dtype=np.float64)
+    bad = (np.isnan(num) & ~empty.to_numpy()) | (~np.isnan(num) & (num != np.round(num)))
+    if not allow_empty:
+        bad |= empty.to_numpy()
+    if allowed is not None:
+        bad |= ~np.isnan(num) & ~np.isin(num, allowed)
+    if bad.any():
+        i = int(np.flatnonzero(bad)[0])
+        what = "an integer" if allowed is None else " or ".join(str(a) for a in allowed)
+        raise ExportFormatError(
+            f"{fname}: row {i + 2}, column {col!r}: expected {what}, got {df[col].iloc[i]!r}"
+        )
+    return np.where(np.isnan(num), default, num)
+
+
+def _read_comments(folder: Path) -> pd.DataFrame:
+    path = folder / "comments.csv"
+    if not path.exists():
+        raise ExportFormatError(f"{path}: file not found (every Pol.is export has comments.csv)")
+    df = _read_csv(path)
+    ids = _int_column(df, "comment-id", path.name)
+    if len(np.unique(ids)) != len(ids):
+        dup = pd.Series(ids).duplicated().to_numpy()
+        i = int(np.flatnonzero(dup)[0])
+        raise ExportFormatError(
+            f"{path.name}: row {i + 2}, column 'comment-id': duplicate id {int(ids[i])}"
+        )
+    moderated = (
+        _int_column(df, "moderated", path.name, allow_empty=True, default=0,
+                    allowed=(-1, 0, 1))
+        if "moderated" in df.columns else np.zeros(len(df))
+    )
+    meta = np.zeros(len(df), dtype=bool)
+    if "is-meta" in df.columns:
+        meta = df["is-meta"].str.strip().str.lower().isin(["1", "true", "t", "yes"]).to_numpy()
+    out = pd.DataFrame(
+        {
+            "statement": ids.astype(np.int64),
+            "author": _int_column(df, "author-id", path.name, allow_empty=True, default=-1)
+            .astype(np.int64) if "author-id" in df.columns else np.full(len(df), -1),
+            "moderated": moderated.astype(np.int64),
+            "is_meta": meta,
+            "timestamp": _int_column(df, "timestamp", path.name, allow_empty=True)
+            if "timestamp" in df.columns else np.full(len(df), np.nan),
+            "text": df["comment-body"].to_numpy() if "comment-body" in df.columns
+            else np.full(len(df), ""),
+        }
+    )
+    return out.sort_values("statement", kind="stable").reset_index(drop=True)
+
+
+def _read_votes_log(path: Path) -> pd.DataFrame:
+    df = _read_csv(path)
+    out = pd.DataFrame(
+        {
+            "participant": _int_column(df, "voter-id", path.name).astype(np.int64),
+            "statement": _int_column(df, "comment-id", path.name).astype(np.int64),
+            "vote": _int_column(df, "vote", path.name, allowed=(-1, 0, 1)).astype(np.int64),
+            "timestamp": _int_column(df, "timestamp", path.name, allow_empty=True)
+            if "timestamp" in df.columns else np.arange(len(df), dtype=np.float64),
+        }
+    )
+    return out
+
+
+def _read_participants_votes(path: Path, statement_ids: np.ndarray) -> pd.DataFrame:
+    df = _read_csv(path)
+    pids = _int_column(df, "participant", path.name).astype(np.int64)
+    known = set(statement_ids.tolist())
+    cols: list[str] = []
+    sids: list[int] = []
+    for col in df.columns:
+        try:
+            sid = int(col)
+        except ValueError:
+            continue
+        if sid not in known:
+            raise ExportFormatError(
+                f"{path.name}: column {col!r}: statement not in comments.csv"
+            )
+        cols.append(col)
+        sids.append(sid)
+    raw = df[cols].to_numpy(dtype=str) if cols else np.zeros((len(df), 0), dtype=str)
+    raw = np.char.strip(raw)
+    empty = raw == ""
+    valid = np.isin(raw, ["1", "0", "-1", "1.0", "0.0", "-1.0"])
+    bad = ~empty & ~valid
+    if bad.any():
+        r, c = (int(x[0]) for x in np.nonzero(bad))
+        raise ExportFormatError(
+            f"{path.name}: row {r + 2}, column {cols[c]!r}: expected -1 or 0 or 1, "
+            f"got {raw[r, c]!r}"
+        )
+    rows, where = np.nonzero(~empty)
+    return pd.DataFrame(
+        {
+            "participant": pids[rows],
+            "statement": np.asarray(sids, dtype=np.int64)[where],
+            "vote": raw[rows, where].astype(np.float64).astype(np.int64),
+            "timestamp": np.zeros(len(rows)),
+        }
+    )
+
+
+def read_polis_export(folder: str | Path) -> ConversationData:
+    """Read a Pol.is export folder.
+
+    Votes come from ``votes.csv`` when present (a log; the latest vote per cell wins),
+    else from the final votes in ``participants-votes.csv``. Any ``group-id`` is ignored.
+
+    Parameters
+    ----------
+    folder : str or pathlib.Path
+
+    Returns
+    -------
+    ConversationData
+
+    Raises
+    ------
+    ExportFormatError
+        Missing ``comments.csv``, unparsable CSV, a missing column, a value that is not
+        an integer or not a valid vote, a vote on an unknown statement (message names the
+        file, the row as a line number counting the header as line 1, and the column).
+    """
+    folder = Path(folder)
+    if not folder.is_dir():
+        raise ExportFormatError(f"{folder}: not a folder")
+    comments = _read_comments(folder)
+    ids = comments["statement"].to_numpy()
+    if (folder / "votes.csv").exists():
+        votes = _read_votes_log(folder / "votes.csv")
+        source = "votes.csv"
+        unknown = ~np.isin(votes["statement"].to_numpy(), ids)
+        if unknown.any():
+            i = int(np.flatnonzero(unknown)[0])
+            raise ExportFormatError(
+                f"votes.csv: row {i + 2}, column 'comment-id': statement "
+                f"{int(votes['statement'].iloc[i])} not in comments.csv"
+            )
+    elif (folder / "participants-votes.csv").exists():
+        votes = _read_participants_votes(folder / "participants-votes.csv", ids)
+        source = "participants-votes.csv"
+    else:
+        raise ExportFormatError(f"{folder}: neither votes.csv nor participants-votes.csv")
+    summary: dict[str, str] = {}
+    if (folder / "summary.csv").exists():
+        with open(folder / "summary.csv", encoding="utf-8", newline="") as fh:
+            for row in csv.reader(fh):
+                if len(row) >= 2:
+                    summary[row[0]] = row[1]
+    return ConversationData(statements=comments, votes=votes, summary=summary,
+                            votes_source=source)
+
+
+def to_vote_matrix(data: ConversationData) -> VoteMatrix:
+    """Vote matrix of a conversation (latest vote per cell; moderation and meta applied).
+
+    Returns
+    -------
+    VoteMatrix
+    """
+    st = data.statements
+    ids = st["statement"].to_numpy()
+    return build_vote_matrix(
+        data.votes["participant"].to_numpy(),
+        data.votes["statement"].to_numpy(),
+        data.votes["vote"].to_numpy(),
+        timestamp=data.votes["timestamp"].to_numpy(),
+        statements=ids,
+        moderated_out=ids[st["moderated"].to_numpy() < 0],
+        is_meta=ids[st["is_meta"].to_numpy().astype(bool)],
+        source=data.votes_source or "votes",
+    )
+
+
+def write_polis_export(
+    folder: str | Path,
+    data: ConversationData,
+    *,
+    groups: pd.DataFrame | None = None,
+    n_groups: int = 0,
+) -> None:
+    """Write a Pol.is export set: ``summary.csv``, ``comments.csv``, ``votes.csv``,
+    ``participants-votes.csv``.
+
+    ``comments.csv`` gains an ``is-meta`` column (Pol.is omits it). ``group-id`` comes
+    from ``groups`` (columns ``participant``, ``group``; −1 or absent = empty).
+
+    Parameters
+    ----------
+    folder : str or pathlib.Path
+        Created when missing.
+    data : ConversationData
+    groups : pandas.DataFrame, optional
+    n_groups : int
+        Written to ``summary.csv``.
+    """
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    matrix = to_vote_matrix(data)
+    st = data.statements
+    final = matrix.to_frame()
+    agrees = final[final["vote"] == 1].groupby("statement").size()
+    disagrees = final[final["vote"] == -1].groupby("statement").size()
+    ts = st["timestamp"].to_numpy(dtype=np.float64)
+    comments = pd.DataFrame(
+        {
+            "timestamp": [("" if np.isnan(t) else str(int(t))) for t in ts],
+            "datetime": [
+                "" if np.isnan(t) else pd.Timestamp(int(t), unit="ms").strftime(
+                    "%a %b %d %H:%M:%S UTC %Y")
+                for t in ts
+            ],
+            "comment-id": st["statement"].to_numpy(),
+            "author-id": st["author"].to_numpy(),
+            "agrees": agrees.reindex(st["statement"]).fillna(0).astype(np.int64).to_numpy(),
+            "disagrees": disagrees.reindex(st["statement"]).fillna(0).astype(np.int64)
+            .to_numpy(),
+            "moderated": st["moderated"].to_numpy(),
+            "is-meta": st["is_meta"].astype(bool).astype(np.int64).to_numpy(),
+            "comment-body": st["text"].to_numpy(),
+        }
+    )
+    comments.to_csv(folder / "comments.csv", index=False)
+    v = data.votes
+    vts = v["timestamp"].to_numpy(dtype=np.float64)
+    pd.DataFrame(
+        {
+            "timestamp": [str(int(t)) for t in vts],
+            "datetime": [pd.Timestamp(int(t), unit="ms").strftime("%a %b %d %H:%M:%S UTC %Y")
+                         for t in vts],
+            "comment-id": v["statement"].to_numpy(),
+            "voter-id": v["participant"].to_numpy(),
+            "vote": v["vote"].to_numpy(),
+        }
+    ).to_csv(folder / "votes.csv", index=False)
+    coo = matrix.values.tocoo()
+    arr = np.full(matrix.shape, np.nan)
+    arr[coo.row, coo.col] = coo.data
+    group_of = pd.Series(-1, index=matrix.participants, dtype=np.int64)
+    if groups is not None and len(groups):
+        g = groups.set_index("participant")["group"]
+        group_of.loc[g.index.intersection(group_of.index)] = g.astype(np.int64)
+    authored = st[st["author"] >= 0].groupby("author").size()
+    pv = pd.DataFrame(
+        {
+            "participant": matrix.participants,
+            "group-id": ["" if x < 0 else str(x) for x in group_of.to_numpy()],
+            "n-comments": authored.reindex(matrix.participants).fillna(0).astype(np.int64)
+            .to_numpy(),
+            "n-votes": np.isfinite(arr).sum(axis=1),
+            "n-agree": (arr == 1).sum(axis=1),
+            "n-disagree": (arr == -1).sum(axis=1),
+        }
+    )
+    cells = pd.DataFrame(
+        [["" if np.isnan(x) else str(int(x)) for x in row] for row in arr],
+        columns=[str(s) for s in matrix.statements],
+    )
+    pd.concat([pv, cells], axis=1).to_csv(folder / "participants-votes.csv", index=False)
+    summary = {key: str(data.summary.get(key, "")) for key in SUMMARY_KEYS}
+    summary.update({str(k): str(val) for k, val in data.summary.items()})
+    summary["voters"] = str(matrix.shape[0])
+    summary["comments"] = str(matrix.shape[1])
+    summary["commenters"] = str(int((authored > 0).sum()))
+    summary["groups"] = str(n_groups)
+    with open(folder / "summary.csv", "w", encoding="utf-8", newline="") as fh:
+        writer = csv.writer(fh)
+        for key, val in summary.items():
+            writer.writerow([key, val])
+
+
+def write_bundle(path: str | Path, data: ConversationData) -> None:
+    """Write a conversation as one portable JSON file (gzip when the name ends in .gz)."""
+    path = Path(path)
+    st = data.statements
+    doc = {
+        "format": BUNDLE_FORMAT,
+        "summary": dict(data.summary),
+        "statements": {
+            "statement": st["statement"].astype(int).tolist(),
+            "author": st["author"].astype(int).tolist(),
+            "moderated": st["moderated"].astype(int).tolist(),
+            "is_meta": st["is_meta"].astype(bool).tolist(),
+            "timestamp": [None if np.isnan(t) else float(t)
+                          for t in st["timestamp"].to_numpy(dtype=np.float64)],
+            "text": st["text"].astype(str).tolist(),
+        },
+        "votes": {col: data.votes[col].astype(float if col == "timestamp" else int).tolist()
+                  for col in ("participant", "statement", "vote", "timestamp")},
+    }
+    text = json.dumps(doc, ensure_ascii=False, separators=(",", ":"))
+    if path.suffix == ".gz":
+        with gzip.open(path, "wt", encoding="utf-8") as fh:
+            fh.write(text)
+    else:
+        path.write_text(text, encoding="utf-8")
+
+
+def read_bundle(path: str | Path) -> ConversationData:
+    """Read a bundle written by :func:`write_bundle`.
+
+    Raises
+    ------
+    ExportFormatError
+        Not JSON, wrong ``format``, missing keys, arrays of unequal length or bad votes.
+    """
+    path = Path(path)
+    try:
+        if path.suffix == ".gz":
+            with gzip.open(path, "rt", encoding="utf-8") as fh:
+                doc = json.load(fh)
+        else:
+            doc = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise ExportFormatError(f"{path.name}: not a readable JSON bundle ({exc})") from exc
+    if not isinstance(doc, dict) or doc.get("format") != BUNDLE_FORMAT:
+        raise ExportFormatError(f"{path.name}: 'format' must be {BUNDLE_FORMAT!r}")
+    try:
+        st = pd.DataFrame(doc["statements"])
+        votes = pd.DataFrame(doc["votes"])
+    except (KeyError, ValueError, TypeError) as exc:
+        raise ExportFormatError(f"{path.name}: bad 'statements' or 'votes' ({exc})") from exc
+    for key, frame, cols in (
+        ("statements", st, ("statement", "author", "moderated", "is_meta", "timestamp", "text")),
+        ("votes", votes, ("participant", "statement", "vote", "timestamp")),
+    ):
+        for col in cols:
+            if col not in frame.columns:
+                raise ExportFormatError(f"{path.name}: {key}: missing column {col!r}")
+    bad = ~votes["vote"].isin([-1, 0, 1])
+    if bad.any():
+        i = int(np.flatnonzero(bad.to_numpy())[0])
+        raise ExportFormatError(
+            f"{path.name}: votes row {i + 1}, column 'vote': expected -1, 0 or 1"
+        )
+    st["timestamp"] = pd.to_numeric(st["timestamp"], errors="coerce").astype(np.float64)
+    st["is_meta"] = st["is_meta"].astype(bool)
+    votes = votes.astype({"participant": np.int64, "statement": np.int64, "vote": np.int64,
+                          "timestamp": np.float64})
+    return ConversationData(statements=st, votes=votes,
+                            summary={str(k): str(v) for k, v in doc.get("summary", {}).items()},
+                            votes_source=path.name)
