@@ -1,0 +1,144 @@
+"""Demo: a plastic-pollution innovation challenge with 60 proposals, 8 judges, scores, winners, a cohort."""
+
+from __future__ import annotations
+
+import random
+from datetime import timedelta
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from kientao.challenges import analysis
+from kientao.challenges.models import (
+    Assignment,
+    Challenge,
+    Criterion,
+    Decision,
+    FieldKind,
+    FormField,
+    Judge,
+    Score,
+    Submission,
+)
+from kientao.core.demo import DEMO_DOMAIN, DEMO_PASSWORD
+from kientao.core.models import User
+
+SLUG = "giam-rac-thai-nhua-ven-bien"
+IDEAS = [
+    ("Túi sinh học từ bã mía", "vật liệu thay thế túi nilon, phân hủy sinh học, bã mía"),
+    ("Trạm đổi chai nhựa lấy vé xe buýt", "thu gom chai nhựa, giao thông công cộng, khuyến khích"),
+    ("Lưới chắn rác ở cửa sông", "rác trôi, sông Hàn, lưới chắn, thu gom"),
+    ("Ứng dụng bản đồ điểm tái chế", "ứng dụng di động, bản đồ, tái chế, người dân"),
+    ("Gạch lát từ nhựa tái chế", "tái chế nhựa, vật liệu xây dựng, gạch"),
+    ("Chợ không túi nilon", "chợ truyền thống, tiểu thương, túi vải, thay đổi hành vi"),
+    ("Thu gom ngư cụ bỏ đi", "lưới đánh cá, ngư dân, đại dương, thu gom"),
+    ("Cốc tái sử dụng cho quán cà phê", "cốc tái sử dụng, quán cà phê, đặt cọc"),
+    ("Robot vớt rác trên biển", "robot, vớt rác, bãi biển, cảm biến"),
+    ("Giáo dục phân loại rác ở trường học", "trường học, học sinh, phân loại rác, giáo dục"),
+    ("Ống hút từ cỏ bàng", "ống hút, cỏ bàng, thủ công, làng nghề"),
+    ("Nền tảng dữ liệu rác thải ven biển", "dữ liệu mở, giám sát, rác thải, ven biển"),
+]
+JUDGES = [
+    ("giamkhao.vatlieu", "TS. Ngô Thanh Tùng", "vật liệu sinh học, tái chế nhựa, gạch, bã mía"),
+    ("giamkhao.moitruong", "ThS. Bùi Thị Hạnh", "môi trường biển, rác trôi, sông, ngư cụ"),
+    ("giamkhao.congnghe", "KS. Đỗ Quang Huy", "ứng dụng di động, robot, cảm biến, dữ liệu"),
+    ("giamkhao.xahoi", "Phan Thị Mai", "thay đổi hành vi, giáo dục, cộng đồng, chợ"),
+    ("giamkhao.taichinh", "Lý Văn Sơn", "mô hình kinh doanh, đặt cọc, khuyến khích"),
+    ("giamkhao.chinhsach", "Trịnh Thu Trang", "chính sách, giao thông công cộng, thành phố"),
+    ("giamkhao.dulich", "Hồ Minh Khoa", "du lịch, bãi biển, quán cà phê, làng nghề"),
+]
+
+
+def _user(local: str, name: str) -> User:
+    user = User.objects.filter(email=f"{local}@{DEMO_DOMAIN}").first()
+    if user is None:
+        user = User.objects.create_user(email=f"{local}@{DEMO_DOMAIN}", password=DEMO_PASSWORD,
+                                        full_name=name, email_confirmed=True)
+    return user
+
+
+@transaction.atomic
+def load(context: Any) -> None:
+    if Challenge.objects.filter(slug=SLUG).exists():
+        context.log.append("challenges: demo challenge already present")
+        return
+    rng = random.Random(2026)
+    now = timezone.now()
+    challenge = Challenge.objects.create(
+        organisation=context.city_lab, slug=SLUG, is_published=True,
+        title="Thử thách đổi mới sáng tạo: giảm rác thải nhựa ven biển Đà Nẵng",
+        summary="Tìm giải pháp giảm rác thải nhựa từ nguồn đến biển, có thể thử nghiệm trong 6 tháng.",
+        problem_statement=(
+            "Mỗi ngày thành phố thải ra hàng chục tấn rác nhựa; một phần trôi ra biển qua sông Hàn.\n\n"
+            "**Chúng tôi tìm** giải pháp về vật liệu thay thế, thu gom, tái chế và thay đổi hành vi.\n\n"
+            "- Thử nghiệm được trong 6 tháng\n- Có chỉ số đo lường rõ ràng\n"
+        ),
+        sdg_tags="11, 12, 14", affected_groups="Ngư dân, tiểu thương chợ, khách du lịch, người dân ven biển",
+        prizes="3 giải, mỗi giải 200 triệu đồng và 6 tháng ươm tạo tại CityLab",
+        eligibility="Nhóm từ 2 người, có ít nhất một thành viên cư trú tại Đà Nẵng.",
+        opens_at=now - timedelta(days=90), closes_at=now - timedelta(days=60),
+        judging_at=now - timedelta(days=45), final_at=now - timedelta(days=10),
+        accelerator_at=now - timedelta(days=2), closed_at=now + timedelta(days=180),
+        per_submission=3, max_load=30, shortlist_size=10,
+    )
+    FormField.objects.bulk_create([
+        FormField(challenge=challenge, key="nhom", position=1, kind=FieldKind.TEAM, identifying=True,
+                  label_vi="Thành viên nhóm", label_en="Team members", required=True),
+        FormField(challenge=challenge, key="mo-ta", position=2, kind=FieldKind.LONG_TEXT, word_limit=500,
+                  label_vi="Mô tả giải pháp", label_en="Describe your solution", required=True),
+        FormField(challenge=challenge, key="da-nang", position=3, kind=FieldKind.CHOICE, choices="Có\nKhông",
+                  eligibility_answer="Có", required=True,
+                  label_vi="Có thành viên cư trú tại Đà Nẵng?", label_en="A member lives in Da Nang?"),
+        FormField(challenge=challenge, key="ho-so", position=4, kind=FieldKind.FILE, allowed_types="pdf",
+                  max_size_mb=5, label_vi="Hồ sơ thuyết minh (PDF)", label_en="Pitch deck (PDF)"),
+    ])
+    criteria = Criterion.objects.bulk_create([
+        Criterion(challenge=challenge, position=1, name_vi="Tác động", name_en="Impact", weight=2,
+                  levels={"1": "Không rõ tác động", "5": "Giảm rác đo được, quy mô thành phố"}),
+        Criterion(challenge=challenge, position=2, name_vi="Tính khả thi", name_en="Feasibility", weight=1.5,
+                  levels={"1": "Chưa có kế hoạch", "5": "Sẵn sàng thử nghiệm"}),
+        Criterion(challenge=challenge, position=3, name_vi="Đổi mới", name_en="Novelty", weight=1),
+        Criterion(challenge=challenge, position=4, name_vi="Năng lực nhóm", name_en="Team", weight=1),
+    ])
+    applicants = [_user(f"nhom{i:02d}", f"Nhóm {i:02d}") for i in range(1, 60)]
+    applicants.insert(0, context.users["applicant"])
+    subs = []
+    quality = []
+    for i, user in enumerate(applicants, start=1):
+        title, words = IDEAS[(i - 1) % len(IDEAS)]
+        eligible = rng.random() > 0.08
+        subs.append(Submission(
+            challenge=challenge, applicant=user, number=i, title=f"{title} ({i})",
+            status=Submission.Status.ELIGIBLE if eligible else Submission.Status.INELIGIBLE,
+            screening_reason="Đạt các điều kiện tự động." if eligible else "Không có thành viên cư trú tại Đà Nẵng.",
+            submitted_at=now - timedelta(days=70), answers={
+                "nhom": [{"name": user.full_name, "role": "Trưởng nhóm"}],
+                "mo-ta": f"Giải pháp {title.lower()}: {words}.", "da-nang": "Có" if eligible else "Không"},
+        ))
+        quality.append(rng.gauss(3.2, 0.7))
+    Submission.objects.bulk_create(subs)
+    judges = [Judge(challenge=challenge, user=context.users["judge"],
+                    keywords="môi trường, tái chế nhựa, chính sách thành phố")]
+    judges += [Judge(challenge=challenge, user=_user(local, name), keywords=kw) for local, name, kw in JUDGES]
+    Judge.objects.bulk_create(judges)
+    analysis.assign(challenge, per_submission=3, min_load=0, max_load=30, seed=1)
+    bias = {j.pk: rng.gauss(0, 0.5) for j in challenge.judges.all()}
+    by_number = {s.number: q for s, q in zip(subs, quality, strict=True)}
+    scores = []
+    for a in Assignment.objects.filter(judge__challenge=challenge).select_related("submission"):
+        for c in criteria:
+            value = round(by_number[a.submission.number] + bias[a.judge_id] + rng.gauss(0, 0.6))
+            scores.append(Score(assignment=a, criterion=c, value=max(1, min(5, value)),
+                                comment="Đánh giá mẫu."))
+    Score.objects.bulk_create(scores)
+    analysis.calibrate(challenge)
+    organiser = context.users["organiser"]
+    for rank, entry in enumerate(challenge.ranking.select_related("submission")[:10], start=1):
+        kind = Decision.Kind.WINNER if rank <= 3 else Decision.Kind.SHORTLIST
+        status = Submission.Status.WINNER if rank <= 3 else Submission.Status.SHORTLISTED
+        Decision.objects.create(submission=entry.submission, kind=kind, outcome=status, actor=organiser,
+                                reason=f"Xếp hạng {entry.rank} sau hiệu chỉnh; hội đồng thống nhất.")
+        Submission.objects.filter(pk=entry.submission_id).update(status=status)
+    context.log.append(f"challenges: {challenge.title} — {len(subs)} submissions, {len(judges)} judges, "
+                       f"{len(scores)} scores")
