@@ -48,6 +48,7 @@ vendor:
 	npm install --no-audit --no-fund
 	cp node_modules/htmx.org/dist/htmx.min.js kientao/core/static/core/vendor/htmx/htmx.min.js
 	cp node_modules/htmx.org/LICENSE kientao/core/static/core/vendor/htmx/LICENSE
+	cp node_modules/cytoscape/dist/cytoscape.min.js node_modules/cytoscape/LICENSE kientao/systemmaps/static/systemmaps/vendor/cytoscape/
 
 # Extract new strings into the Vietnamese catalogue and compile it (needs GNU gettext).
 messages: $(VENV)/.app

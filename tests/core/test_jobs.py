@@ -120,6 +120,7 @@ def _stop(process: subprocess.Popen[bytes], sig: int = signal.SIGTERM) -> None:
 
 @pytest.mark.real_queue
 @pytest.mark.slow
+@pytest.mark.xdist_group("real_queue")  # one queue: these run one after another
 def test_it_round_trips_a_job_through_a_real_worker(transactional_db: Any) -> None:
     job = start_job(count_up, kind="core.count_up", params={"steps": 3, "delay": 0.05})
     worker = _worker()
@@ -134,6 +135,7 @@ def test_it_round_trips_a_job_through_a_real_worker(transactional_db: Any) -> No
 
 @pytest.mark.real_queue
 @pytest.mark.slow
+@pytest.mark.xdist_group("real_queue")  # one queue: these run one after another
 def test_it_retries_a_job_whose_worker_was_killed(transactional_db: Any) -> None:
     job = start_job(count_up, kind="core.count_up", params={"steps": 30, "delay": 0.2})
     first = _worker()
@@ -154,6 +156,7 @@ def test_it_retries_a_job_whose_worker_was_killed(transactional_db: Any) -> None
 
 @pytest.mark.real_queue
 @pytest.mark.slow
+@pytest.mark.xdist_group("real_queue")  # one queue: these run one after another
 def test_it_fails_with_the_reason_when_no_attempt_is_left(transactional_db: Any) -> None:
     job = start_job(count_up, kind="core.count_up", params={"steps": 30, "delay": 0.2})
     Job.objects.filter(pk=job.pk).update(max_attempts=1)
