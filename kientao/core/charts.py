@@ -63,7 +63,7 @@ def bar_chart(
 ) -> SafeString:
     """Horizontal bars, one per label (values may be negative)."""
     n = len(values)
-    label_w, pad = 170, 8
+    label_w, pad = 200, 8
     height = max(1, n) * (bar_height + 6) + 30
     finite = [v for v in values if math.isfinite(v)] or [0.0]
     low, high = min(0.0, *finite), max(0.0, *finite)
@@ -76,7 +76,7 @@ def bar_chart(
     body = [f'<line x1="{x(0):.1f}" y1="0" x2="{x(0):.1f}" y2="{height - 24}" stroke="{GRID}"/>']
     for i, (label, value) in enumerate(zip(labels, values, strict=True)):
         y = i * (bar_height + 6) + pad
-        short = label if len(label) <= 26 else label[:25] + "…"
+        short = label if len(label) <= 28 else label[:27] + "…"
         body.append(
             f'<text x="{label_w - 6}" y="{y + bar_height * 0.7:.1f}" text-anchor="end" fill="{INK}">'
             f"{_e(short)}</text>"

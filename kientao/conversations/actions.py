@@ -1,0 +1,374 @@
+"""Writes of the conversations app: each one audited, multi-model ones atomic."""
+
+from __future__ import annotations
+
+import hashlib
+import random
+import secrets
+import threading
+import time
+from datetime import timedelta
+from typing import Any
+
+from django.conf import settings
+from django.db import IntegrityError, connection, transaction
+from django.http import HttpRequest
+from django.utils import timezone
+
+from kientao.conversations.models import (
+    AnalysisRun,
+    Conversation,
+    Participant,
+    RateCounter,
+    Statement,
+    Vote,
+    hash_token,
+)
+from kientao.core import audit
+from kientao.core.models import Job, User
+
+CONVERSATION_FIELDS = ["topic", "description", "languages", "allow_statements", "moderation",
+                       "attribute_questions", "consent_text", "opens_at", "closes_at",
+                       "report_published"]
+
+
+def setting(name: str, default: int) -> int:
+    """App settings with defaults (override in the Django settings module)."""
+    return int(getattr(settings, name, default))
+
+
+def votes_per_minute() -> int:
+    return setting("KIENTAO_CONVERSATIONS_VOTES_PER_MINUTE", 60)
+
+
+def address_votes_per_minute() -> int:
+    return setting("KIENTAO_CONVERSATIONS_ADDRESS_VOTES_PER_MINUTE", 600)
+
+
+def statements_per_window() -> int:
+    return setting("KIENTAO_CONVERSATIONS_STATEMENTS_PER_10_MIN", 5)
+
+
+def address_statements_per_window() -> int:
+    return setting("KIENTAO_CONVERSATIONS_ADDRESS_STATEMENTS_PER_10_MIN", 30)
+
+
+def recompute_seconds() -> int:
+    return setting("KIENTAO_CONVERSATIONS_RECOMPUTE_SECONDS", 30)
+
+
+class RateLimitError(Exception):
+    """Too many writes in the window; the message is for the user."""
+
+
+def address_key(request: HttpRequest) -> str:
+    """A salted hash of the client address: enough to rate-limit, never the address itself."""
+    raw = request.META.get("REMOTE_ADDR", "") or ""
+    salt = str(settings.KIENTAO_ADDRESS_SALT)
+    return hashlib.sha256(f"{salt}|{raw}".encode()).hexdigest()[:32]
+
+
+def _count_hits(keys: list[tuple[str, int]]) -> dict[str, int]:
+    """Add one hit to each (key, window seconds) and return the counts of the current windows."""
+    now = int(time.time())
+    rows = [(key, now // window, now - now % window + window) for key, window in keys]
+    table = RateCounter._meta.db_table
+    values = ", ".join(["(%s, %s, 1, %s)"] * len(rows))
+    params = [v for row in rows for v in row]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (key, bucket, count, expires_at) VALUES {values} "  # noqa: S608
+            f"ON CONFLICT (key, bucket) DO UPDATE SET count = {table}.count + 1 RETURNING key, count",
+            params,
+        )
+        counts = {str(k): int(c) for k, c in cursor.fetchall()}
+        if random.random() < 0.01:  # purge windows that ended
+            cursor.execute(f"DELETE FROM {table} WHERE expires_at < %s", [now])  # noqa: S608
+    return counts
+
+
+_local_hits: dict[tuple[str, int], int] = {}
+_local_lock = threading.Lock()
+
+
+def _count_local(key: str, window: int) -> int:
+    """Hits in this process's current window (no shared row that every request would lock)."""
+    bucket = int(time.time()) // window
+    with _local_lock:
+        if len(_local_hits) > 50_000:
+            for old in [k for k in _local_hits if k[1] < bucket]:
+                del _local_hits[old]
+        _local_hits[(key, bucket)] = _local_hits.get((key, bucket), 0) + 1
+        return _local_hits[(key, bucket)]
+
+
+def check_rate(kind: str, participant_key: str, address: str) -> None:
+    """Raise RateLimitError when the participant or the address exceeds the limits.
+
+    Statements: both counters in the shared table. Votes: the participant's counter in
+    the shared table; the address's counter per web process, because one counter row
+    for a busy address (a school, a public Wi-Fi) would serialise every vote behind its
+    row lock; with W processes an address may cast up to W times its limit.
+    """
+    if kind == "vote":
+        key = f"v:p:{participant_key}"
+        counts = _count_hits([(key, 60)])
+        if counts.get(key, 0) > votes_per_minute() or _count_local(
+                f"v:a:{address}", 60) > address_votes_per_minute():
+            raise RateLimitError(kind)
+        return
+    limits = {f"s:p:{participant_key}": (statements_per_window(), 600),
+              f"s:a:{address}": (address_statements_per_window(), 600)}
+    counts = _count_hits([(key, window) for key, (_limit, window) in limits.items()])
+    if any(counts.get(key, 0) > limit for key, (limit, _window) in limits.items()):
+        raise RateLimitError(kind)
+
+
+def new_token() -> str:
+    return secrets.token_urlsafe(24)
+
+
+def find_participant(conversation: Conversation, token: str | None, user: Any) -> Participant | None:
+    if getattr(user, "is_authenticated", False):
+        found = Participant.objects.filter(conversation=conversation, user=user).first()
+        if found is not None:
+            return found
+    if token and len(token) < 200:
+        return Participant.objects.filter(conversation=conversation, token_hash=hash_token(token)).first()
+    return None
+
+
+def participant_token(token: str | None) -> tuple[str, bool]:
+    """The token to use for this request: the caller's when well-formed, else a fresh one."""
+    if token and 16 <= len(token) <= 200:
+        return token, False
+    return new_token(), True
+
+
+def get_or_create_participant(conversation: Conversation, token: str,
+                              user: Any) -> tuple[Participant, str | None]:
+    """The participant for this cookie token or account; created when none (returns the raw token then)."""
+    found = find_participant(conversation, token, user)
+    if found is not None:
+        if (getattr(user, "is_authenticated", False) and found.user_id is None
+                and not Participant.objects.filter(conversation=conversation, user=user).exists()):
+            found.user = user
+            found.save(update_fields=["user"])
+        return found, None
+    participant = Participant.objects.create(
+        conversation=conversation, token_hash=hash_token(token),
+        user=user if getattr(user, "is_authenticated", False) else None,
+    )
+    return participant, token
+
+
+def votable_statement(public_id: str, statement_id: int) -> Statement | None:
+    """The statement, with its conversation, when participants may vote on it (one query)."""
+    statement = (
+        Statement.objects.select_related("conversation__organisation")
+        .filter(pk=statement_id, conversation__public_id=public_id)
+        .first()
+    )
+    if statement is None or statement.status == Statement.Status.REJECTED:
+        return None
+    pre = statement.conversation.moderation == Conversation.Moderation.PRE
+    if pre and statement.status != Statement.Status.ACCEPTED:
+        return None
+    return statement
+
+
+class VoteRefused(Exception):  # noqa: N818  (a refusal, not a failure)
+    """The vote cannot be taken; ``status`` is the HTTP status to answer with."""
+
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+def record_vote(public_id: str, statement_id: int, value: int, token: str, user: Any,
+                address: str) -> str | None:
+    """The API's hot path: validate, rate-limit and store one vote in three short queries.
+
+    Returns the raw participant token when a participant was created (else None).
+    Raises :class:`VoteRefused` (404 unknown conversation, 400 statement not votable,
+    409 closed) or :class:`RateLimitError`.
+    """
+    if value not in (-1, 0, 1):
+        raise VoteRefused(400, "vote must be -1 (disagree), 0 (pass) or 1 (agree).")
+    now = timezone.now()
+    st, conv = Statement._meta.db_table, Conversation._meta.db_table
+    row = None
+    if 0 < statement_id < 2**62:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT s.id, s.status, c.id, c.moderation, "  # noqa: S608
+                f"CASE WHEN (c.opens_at IS NULL OR c.opens_at <= %s) "
+                f"AND (c.closes_at IS NULL OR c.closes_at > %s) THEN 1 ELSE 0 END, p.id "
+                f"FROM {st} s JOIN {conv} c ON c.id = s.conversation_id "
+                f"LEFT JOIN {Participant._meta.db_table} p ON p.conversation_id = c.id AND p.token_hash = %s "
+                f"WHERE s.id = %s AND c.public_id = %s",
+                [connection.ops.adapt_datetimefield_value(now), connection.ops.adapt_datetimefield_value(now),
+                 hash_token(token), statement_id, public_id],
+            )
+            row = cursor.fetchone()
+    if row is None:
+        if not Conversation.objects.filter(public_id=public_id).exists():
+            raise VoteRefused(404, "No such conversation.")
+        raise VoteRefused(400, "This statement is not part of the conversation.")
+    sid, status, cid, moderation, is_open, known = row
+    visible = status == Statement.Status.ACCEPTED or (
+        status == Statement.Status.PENDING and moderation == Conversation.Moderation.POST)
+    if not visible:
+        raise VoteRefused(400, "This statement is not part of the conversation.")
+    if not int(is_open):
+        raise VoteRefused(409, "This conversation is not open for votes.")
+    check_rate("vote", hash_token(token)[:32], address)
+    new: str | None = None
+    if getattr(user, "is_authenticated", False):
+        conversation = Conversation.objects.get(pk=cid)
+        participant, new = get_or_create_participant(conversation, token, user)
+        pid = participant.pk
+    else:
+        found = int(known) if known is not None else None
+        if found is None:
+            try:
+                with transaction.atomic():
+                    pid = Participant.objects.create(conversation_id=cid, token_hash=hash_token(token)).pk
+                new = token
+            except IntegrityError:  # the same new token in two simultaneous requests
+                pid = Participant.objects.get(conversation_id=cid, token_hash=hash_token(token)).pk
+        else:
+            pid = found
+    cast_vote(Participant(pk=pid, conversation_id=cid), Statement(pk=sid, conversation_id=cid), value)
+    maybe_recompute(cid)
+    return new
+
+
+def cast_vote(participant: Participant, statement: Statement, value: int) -> None:
+    """Insert or replace the participant's vote on the statement (one row, by the database)."""
+    if value not in (-1, 0, 1):
+        raise ValueError("vote must be -1, 0 or 1")
+    now = timezone.now()
+    table = Vote._meta.db_table
+    # One statement, no transaction round trips: this is the hot path of a consultation.
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (participant_id, statement_id, value, created_at, updated_at) "  # noqa: S608
+            "VALUES (%s, %s, %s, %s, %s) ON CONFLICT (participant_id, statement_id) "
+            "DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at",
+            [participant.pk, statement.pk, value, now, now],
+        )
+
+
+def add_statement(conversation: Conversation, text: str, *, participant: Participant | None = None,
+                  user: User | Any = None, language: str = "vi") -> Statement:
+    accepted = conversation.moderation == Conversation.Moderation.POST
+    statement = Statement.objects.create(
+        conversation=conversation, text=text, language=language[:8], author_participant=participant,
+        author_user=user if getattr(user, "is_authenticated", False) else None,
+        status=Statement.Status.ACCEPTED if accepted and participant is None else Statement.Status.PENDING,
+    )
+    audit.record(user, "conversations.add_statement", organisation=conversation.organisation,
+                 obj=statement, after=audit.snapshot(statement, ["text", "status"]))
+    return statement
+
+
+@transaction.atomic
+def save_conversation(conversation: Conversation, user: User, seeds: list[str],
+                      before: dict[str, Any] | None) -> Conversation:
+    created = conversation.pk is None
+    if created:
+        conversation.created_by = user
+    conversation.save()
+    existing = set(conversation.statements.values_list("text", flat=True))
+    for text in seeds:
+        if text not in existing:
+            existing.add(text)
+            Statement.objects.create(conversation=conversation, text=text, is_seed=True,
+                                     author_user=user, status=Statement.Status.ACCEPTED,
+                                     language=(conversation.languages or ["vi"])[0])
+    audit.record(user, "conversations.create_conversation" if created else "conversations.edit_conversation",
+                 organisation=conversation.organisation, obj=conversation, before=before,
+                 after=audit.snapshot(conversation, CONVERSATION_FIELDS) | {"seeds_added": len(seeds)})
+    return conversation
+
+
+def moderate(statement: Statement, status: str, user: User, *, is_meta: bool | None = None) -> Statement:
+    before = audit.snapshot(statement, ["status", "is_meta"])
+    statement.status = status
+    if is_meta is not None:
+        statement.is_meta = is_meta
+    statement.save(update_fields=["status", "is_meta"])
+    audit.record(user, "conversations.moderate_statement", organisation=statement.conversation.organisation,
+                 obj=statement, before=before, after=audit.snapshot(statement, ["status", "is_meta"]))
+    return statement
+
+
+def set_published(conversation: Conversation, published: bool, user: User) -> None:
+    before = audit.snapshot(conversation, ["report_published"])
+    conversation.report_published = published
+    conversation.save(update_fields=["report_published", "updated_at"])
+    audit.record(user, "conversations.publish_report" if published else "conversations.unpublish_report",
+                 organisation=conversation.organisation, obj=conversation, before=before,
+                 after=audit.snapshot(conversation, ["report_published"]))
+
+
+def save_attributes(participant: Participant, answers: dict[str, str]) -> None:
+    participant.attributes = answers
+    participant.consent_at = timezone.now() if answers else None
+    participant.save(update_fields=["attributes", "consent_at"])
+
+
+def analysis_in_progress(conversation: Conversation) -> Job | None:
+    return (
+        Job.objects.filter(kind="conversations.analyse", params__conversation=conversation.pk,
+                           status__in=[Job.Status.QUEUED, Job.Status.RUNNING])
+        .order_by("-created_at")
+        .first()
+    )
+
+
+def start_analysis(conversation: Conversation, user: Any) -> Job:
+    from kientao.conversations.tasks import analyse_conversation
+    from kientao.core.jobs import start_job
+
+    running = analysis_in_progress(conversation)
+    if running is not None:
+        return running
+    job = start_job(
+        analyse_conversation, kind="conversations.analyse",
+        title=f"Analysis: {conversation.topic}"[:200], params={"conversation": conversation.pk},
+        organisation=conversation.organisation,
+        user=user if getattr(user, "is_authenticated", False) else None,
+    )
+    if getattr(user, "is_authenticated", False):
+        audit.record(user, "conversations.start_analysis", organisation=conversation.organisation,
+                     obj=conversation, after={"job": str(job.pk)})
+    return job
+
+
+_next_check: dict[int, float] = {}
+
+
+def maybe_recompute(conversation: Conversation | int) -> Job | None:
+    """After a vote: start an analysis when the last is older than the throttle and none runs.
+
+    Each process looks at the database at most once per throttle period and conversation,
+    so that a vote usually costs no extra query.
+    """
+    pk = conversation if isinstance(conversation, int) else conversation.pk
+    now = time.monotonic()
+    if _next_check.get(pk, 0.0) > now:
+        return None
+    _next_check[pk] = now + max(1, recompute_seconds())
+    if isinstance(conversation, int):
+        found = Conversation.objects.filter(pk=pk).first()
+        if found is None:
+            return None
+        conversation = found
+    latest: AnalysisRun | None = conversation.analyses.first()
+    if latest is not None and latest.computed_at > timezone.now() - timedelta(seconds=recompute_seconds()):
+        return None
+    if analysis_in_progress(conversation) is not None:
+        return None
+    return start_analysis(conversation, None)

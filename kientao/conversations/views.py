@@ -1,0 +1,409 @@
+"""Pages of the conversations app: the participant's card, the organiser's pages, the report."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
+from django.db.models import Count, Q
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.clickjacking import xframe_options_exempt
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from kientao.conversations import actions, analysis
+from kientao.conversations.forms import AttributesForm, ConversationForm, StatementForm, VoteForm
+from kientao.conversations.models import (
+    AnalysisRun,
+    Conversation,
+    Participant,
+    Statement,
+    Vote,
+    hash_token,
+)
+from kientao.core import audit
+from kientao.core.charts import Point, scatter_chart
+from kientao.core.exports import table_response
+from kientao.core.permissions import Action, can, organisation_for, organisations_of, require
+
+_PUBLIC_ID = re.compile(r"[A-Za-z0-9]{4,20}")
+COOKIE_PREFIX = "kt_conv_"
+COOKIE_AGE = 365 * 24 * 3600
+
+
+def _conversation(public_id: str) -> Conversation:
+    if not _PUBLIC_ID.fullmatch(public_id):
+        raise Http404
+    return get_object_or_404(Conversation.objects.select_related("organisation"), public_id=public_id)
+
+
+def _cookie_name(conversation: Conversation) -> str:
+    return COOKIE_PREFIX + conversation.public_id
+
+
+def _set_token(response: HttpResponse, conversation: Conversation, token: str | None) -> HttpResponse:
+    if token:
+        response.set_cookie(_cookie_name(conversation), token, max_age=COOKIE_AGE, httponly=True,
+                            samesite="Lax", path="/", secure=False)
+    return response
+
+
+# --- index and organiser pages -------------------------------------------------------------
+
+
+@require_GET
+def index(request: HttpRequest) -> HttpResponse:
+    mine = organisations_of(request.user)
+    conversations = (
+        Conversation.objects.filter(organisation__in=mine).select_related("organisation")
+        if mine else Conversation.objects.none()
+    )
+    published = Conversation.objects.filter(report_published=True).select_related("organisation")[:20]
+    organise = [org for org in mine if can(request.user, Action.ORGANISE, org)]
+    return render(request, "conversations/index.html",
+                  {"conversations": conversations, "published": published, "organise": organise})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def create(request: HttpRequest, org_slug: str) -> HttpResponse:
+    organisation = organisation_for(request.user, org_slug, Action.ORGANISE)
+    form = ConversationForm(request.POST or None, instance=Conversation(organisation=organisation))
+    if request.method == "POST" and form.is_valid():
+        conversation = form.save(commit=False)
+        actions.save_conversation(conversation, request.user, form.cleaned_data["seeds"], None)  # type: ignore[arg-type]
+        return redirect("conversations:manage", conversation.public_id)
+    status = 400 if form.is_bound else 200
+    return render(request, "conversations/form.html", {"form": form, "organisation": organisation},
+                  status=status)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def edit(request: HttpRequest, public_id: str) -> HttpResponse:
+    conversation = _conversation(public_id)
+    require(request.user, Action.ORGANISE, conversation.organisation)
+    before = audit.snapshot(conversation, actions.CONVERSATION_FIELDS)
+    form = ConversationForm(request.POST or None, instance=conversation)
+    if request.method == "POST" and form.is_valid():
+        conversation = form.save(commit=False)
+        actions.save_conversation(conversation, request.user, form.cleaned_data["seeds"], before)  # type: ignore[arg-type]
+        return redirect("conversations:manage", conversation.public_id)
+    status = 400 if form.is_bound else 200
+    return render(request, "conversations/form.html",
+                  {"form": form, "organisation": conversation.organisation, "conversation": conversation},
+                  status=status)
+
+
+def _qr_svg(url: str) -> str:
+    import segno
+
+    return str(segno.make(url, error="m").svg_inline(scale=4, title=url))
+
+
+@login_required
+@require_GET
+def manage(request: HttpRequest, public_id: str) -> HttpResponse:
+    conversation = _conversation(public_id)
+    require(request.user, Action.VIEW, conversation.organisation)
+    url = request.build_absolute_uri(conversation.get_absolute_url())
+    embed_url = request.build_absolute_uri(reverse("conversations:embed", args=[public_id]))
+    counts = conversation.statements.aggregate(
+        total=Count("pk"), pending=Count("pk", filter=Q(status=Statement.Status.PENDING)))
+    context = {
+        "conversation": conversation,
+        "can_organise": can(request.user, Action.ORGANISE, conversation.organisation),
+        "public_url": url,
+        "embed_url": embed_url,
+        "qr": _qr_svg(url),
+        "counts": counts,
+        "n_participants": conversation.participants.count(),
+        "n_votes": Vote.objects.filter(statement__conversation=conversation).count(),
+        "latest": conversation.analyses.first(),
+        "job": actions.analysis_in_progress(conversation),
+    }
+    return render(request, "conversations/manage.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def moderate(request: HttpRequest, public_id: str) -> HttpResponse:
+    conversation = _conversation(public_id)
+    require(request.user, Action.ORGANISE, conversation.organisation)
+    if request.method == "POST":
+        decision = request.POST.get("decision", "")
+        raw_id = request.POST.get("statement", "")
+        statuses = {"accept": Statement.Status.ACCEPTED, "reject": Statement.Status.REJECTED,
+                    "meta": Statement.Status.ACCEPTED}
+        if decision not in statuses or not raw_id.isdigit():
+            return HttpResponse(_("Choose a statement and a decision."), status=400)
+        statement = get_object_or_404(Statement, pk=int(raw_id), conversation=conversation)
+        actions.moderate(statement, statuses[decision], request.user,  # type: ignore[arg-type]
+                         is_meta=True if decision == "meta" else None)
+        return redirect("conversations:moderate", public_id)
+    pending = list(conversation.statements.filter(status=Statement.Status.PENDING))
+    hints = analysis.duplicate_hints(conversation, pending)
+    rows = [(s, hints.get(s.pk, [])) for s in pending]
+    recent = conversation.statements.exclude(status=Statement.Status.PENDING).order_by("-pk")[:50]
+    return render(request, "conversations/moderate.html",
+                  {"conversation": conversation, "rows": rows, "recent": recent})
+
+
+@login_required
+@require_POST
+def analyse(request: HttpRequest, public_id: str) -> HttpResponse:
+    conversation = _conversation(public_id)
+    require(request.user, Action.ORGANISE, conversation.organisation)
+    actions.start_analysis(conversation, request.user)
+    return redirect("conversations:manage", public_id)
+
+
+@login_required
+@require_POST
+def publish(request: HttpRequest, public_id: str) -> HttpResponse:
+    conversation = _conversation(public_id)
+    require(request.user, Action.ORGANISE, conversation.organisation)
+    actions.set_published(conversation, request.POST.get("published") == "1", request.user)  # type: ignore[arg-type]
+    return redirect("conversations:manage", public_id)
+
+
+# --- report ---------------------------------------------------------------------------------
+
+
+def _report_access(request: HttpRequest, conversation: Conversation) -> HttpResponse | None:
+    """None when the report may be shown; a login redirect for anonymous visitors; else raise."""
+    if conversation.report_published:
+        return None
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    require(request.user, Action.VIEW, conversation.organisation)
+    return None
+
+
+def _group_name(g: int) -> str:
+    return _("Group %(letter)s") % {"letter": chr(ord("A") + g)}
+
+
+def report_context(conversation: Conversation, run: AnalysisRun | None) -> dict[str, Any]:
+    texts = dict(conversation.statements.values_list("pk", "text"))
+    context: dict[str, Any] = {"conversation": conversation, "run": run}
+    if run is None:
+        return context
+    res = run.results
+    n_groups = int(res.get("n_groups", 0))
+    names = [_group_name(g) for g in range(n_groups)]
+    points = [Point(x=p[2] if p[2] is not None else float("nan"), y=p[3] if p[3] is not None else float("nan"),
+                    group=p[1]) for p in res.get("participants", []) if p[1] >= 0]
+    context["chart"] = scatter_chart(points, title=_("Opinion map"), group_names=names) if points else None
+    groups = []
+    for g in res.get("groups", []):
+        groups.append({
+            "name": names[g["id"]], "size": g["size"],
+            "repness": [dict(r, text=texts.get(r["statement"], ""),
+                             agree_share=(r["n_agree"] / r["n_seen"]) if r["n_seen"] else None)
+                        for r in g["repness"]],
+        })
+    stats = [dict(s, text=texts.get(s["statement"], "")) for s in res.get("statements", [])
+             if not s.get("excluded")]
+    context.update({
+        "group_names": names,
+        "groups": groups,
+        "consensus": [dict(c, text=texts.get(c["statement"], "")) for c in res.get("consensus", [])],
+        "divisive": sorted([s for s in stats if s.get("divisiveness")],
+                           key=lambda s: -(s["divisiveness"] or 0))[:5] if n_groups > 1 else [],
+        "statements": stats,
+        "disaggregation": [dict(d, text=texts.get(d["statement"], "")) for d in res.get("disaggregation", [])],
+        "min_cell": analysis.MIN_CELL,
+    })
+    return context
+
+
+@require_GET
+def report(request: HttpRequest, public_id: str) -> HttpResponse:
+    conversation = _conversation(public_id)
+    if (refused := _report_access(request, conversation)) is not None:
+        return refused
+    run = conversation.analyses.first()
+    context = report_context(conversation, run)
+    context["is_member"] = can(request.user, Action.VIEW, conversation.organisation)
+    return render(request, "conversations/report.html", context)
+
+
+EXPORT_TABLES = ("statements", "participants", "groups")
+
+
+@require_GET
+def export(request: HttpRequest, public_id: str, table: str, fmt: str) -> HttpResponse:
+    conversation = _conversation(public_id)
+    if (refused := _report_access(request, conversation)) is not None:
+        return refused
+    if table not in EXPORT_TABLES or fmt not in ("csv", "xlsx"):
+        raise Http404
+    run = conversation.analyses.first()
+    res = run.results if run else {}
+    texts = dict(conversation.statements.values_list("pk", "text"))
+    name = f"conversation-{conversation.public_id}-{table}"
+    n_groups = int(res.get("n_groups", 0))
+    if table == "statements":
+        headers = ["statement", "text", "n_seen", "n_agree", "n_disagree", "n_pass", "agree_share",
+                   "group_informed_consensus", "divisiveness"] + [f"group_{chr(65 + g)}_agree_share"
+                                                                   for g in range(n_groups)]
+        rows: list[list[Any]] = [
+            [s["statement"], texts.get(s["statement"], ""), s["n_seen"], s["n_agree"], s["n_disagree"],
+             s["n_pass"], s["agree_share"], s["gic"], s["divisiveness"], *s.get("groups", [])]
+            for s in res.get("statements", [])
+        ]
+    elif table == "participants":
+        headers = ["participant", "group", "x", "y"]
+        rows = [[p[0], chr(65 + p[1]) if p[1] >= 0 else "", p[2], p[3]] for p in res.get("participants", [])]
+    else:
+        headers = ["group", "size", "rank", "statement", "text", "direction", "n_agree", "n_disagree",
+                   "n_seen", "p"]
+        rows = [
+            [chr(65 + g["id"]), g["size"], i + 1, r["statement"], texts.get(r["statement"], ""),
+             r["direction"], r["n_agree"], r["n_disagree"], r["n_seen"], r["p"]]
+            for g in res.get("groups", []) for i, r in enumerate(g["repness"])
+        ]
+    return table_response(name, headers, rows, fmt)
+
+
+@require_GET
+def export_polis(request: HttpRequest, public_id: str) -> HttpResponse:
+    conversation = _conversation(public_id)
+    if (refused := _report_access(request, conversation)) is not None:
+        return refused
+    response = HttpResponse(analysis.polis_export_zip(conversation), content_type="application/zip")
+    response["Content-Disposition"] = f'attachment; filename="conversation-{conversation.public_id}-polis.zip"'
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+# --- participants ---------------------------------------------------------------------------
+
+
+def _participant(request: HttpRequest, conversation: Conversation) -> Participant | None:
+    return actions.find_participant(conversation, request.COOKIES.get(_cookie_name(conversation)),
+                                    request.user)
+
+
+def _card_context(request: HttpRequest, conversation: Conversation, *, embed: bool = False,
+                  participant: Participant | None = None, **extra: Any) -> dict[str, Any]:
+    if participant is None:
+        participant = _participant(request, conversation)
+    statement, done, total = analysis.next_statement(conversation, participant)
+    questions = conversation.questions()
+    show_about = bool(questions) and participant is not None and participant.consent_at is None and done >= 3
+    return {
+        "conversation": conversation,
+        "statement": statement,
+        "done": done,
+        "total": total,
+        "percent": int(100 * done / total) if total else 0,
+        "is_open": conversation.is_open(),
+        "embed": embed,
+        "statement_form": extra.pop("statement_form", None) or StatementForm(),
+        "about_form": extra.pop("about_form", None) or (AttributesForm(questions) if show_about else None),
+        **extra,
+    }
+
+
+@require_GET
+def vote(request: HttpRequest, public_id: str) -> HttpResponse:
+    conversation = _conversation(public_id)
+    return render(request, "conversations/vote.html", _card_context(request, conversation))
+
+
+@require_GET
+@xframe_options_exempt
+def embed(request: HttpRequest, public_id: str) -> HttpResponse:
+    conversation = _conversation(public_id)
+    return render(request, "conversations/vote.html", _card_context(request, conversation, embed=True))
+
+
+def _after_write(request: HttpRequest, conversation: Conversation, token: str | None,
+                 participant: Participant, **extra: Any) -> HttpResponse:
+    embed = request.POST.get("embed") == "1"
+    if request.headers.get("X-Kientao-Fetch") == "card":
+        context = _card_context(request, conversation, embed=embed, participant=participant, **extra)
+        response = render(request, "conversations/card.html", context)
+    else:
+        target = "conversations:embed" if embed else "conversations:vote"
+        response = redirect(target, conversation.public_id)
+    return _set_token(response, conversation, token)
+
+
+def _refusal(request: HttpRequest, conversation: Conversation, message: str, status: int) -> HttpResponse:
+    context = _card_context(request, conversation, embed=request.POST.get("embed") == "1", error=message)
+    template = "conversations/card.html" if request.headers.get("X-Kientao-Fetch") else "conversations/vote.html"
+    return render(request, template, context, status=status)
+
+
+@require_POST
+def cast(request: HttpRequest, public_id: str) -> HttpResponse:
+    conversation = _conversation(public_id)
+    if not conversation.is_open():
+        return _refusal(request, conversation, _("This conversation is not open for votes."), 403)
+    form = VoteForm(request.POST)
+    if not form.is_valid():
+        return _refusal(request, conversation, _("Choose Agree, Disagree or Pass."), 400)
+    statement = conversation.visible_statements().filter(pk=form.cleaned_data["statement"]).first()
+    if statement is None:
+        return _refusal(request, conversation, _("This statement is not part of the conversation."), 400)
+    token, _fresh = actions.participant_token(request.COOKIES.get(_cookie_name(conversation)))
+    participant_key = hash_token(token)[:32]
+    try:
+        actions.check_rate("vote", participant_key, actions.address_key(request))
+    except actions.RateLimitError:
+        return _refusal(request, conversation, _("Too many votes in a short time. Please wait a minute."), 429)
+    participant, new = actions.get_or_create_participant(conversation, token, request.user)
+    actions.cast_vote(participant, statement, form.cleaned_data["vote"])
+    actions.maybe_recompute(conversation)
+    return _after_write(request, conversation, new, participant)
+
+
+@require_POST
+def add_statement(request: HttpRequest, public_id: str) -> HttpResponse:
+    conversation = _conversation(public_id)
+    if not conversation.is_open() or not conversation.allow_statements:
+        return _refusal(request, conversation, _("New statements are not accepted here."), 403)
+    form = StatementForm(request.POST)
+    if not form.is_valid():
+        context = _card_context(request, conversation, statement_form=form)
+        return render(request, "conversations/vote.html", context, status=400)
+    token, _fresh = actions.participant_token(request.COOKIES.get(_cookie_name(conversation)))
+    participant_key = hash_token(token)[:32]
+    try:
+        actions.check_rate("statement", participant_key, actions.address_key(request))
+    except actions.RateLimitError:
+        return _refusal(request, conversation,
+                        _("You have added several statements already. Please wait a few minutes."), 429)
+    participant, new = actions.get_or_create_participant(conversation, token, request.user)
+    language = (request.LANGUAGE_CODE if hasattr(request, "LANGUAGE_CODE") else "vi") or "vi"
+    actions.add_statement(conversation, form.cleaned_data["text"], participant=participant,
+                          user=request.user, language=language)
+    notice = (_("Thank you. Your statement will appear once a moderator has accepted it.")
+              if conversation.moderation == Conversation.Moderation.PRE
+              else _("Thank you. Your statement has been added."))
+    if request.headers.get("X-Kientao-Fetch") != "card":
+        from django.contrib import messages
+
+        messages.success(request, notice)
+    return _after_write(request, conversation, new, participant, notice=notice)
+
+
+@require_POST
+def about_you(request: HttpRequest, public_id: str) -> HttpResponse:
+    conversation = _conversation(public_id)
+    participant = _participant(request, conversation)
+    if participant is None or not conversation.questions():
+        return _refusal(request, conversation, _("Vote on a few statements first."), 400)
+    form = AttributesForm(conversation.questions(), request.POST)
+    if not form.is_valid():
+        context = _card_context(request, conversation, participant=participant, about_form=form)
+        return render(request, "conversations/vote.html", context, status=400)
+    actions.save_attributes(participant, form.answers())
+    return _after_write(request, conversation, None, participant)

@@ -1,0 +1,54 @@
+"""Fixtures of the conversations web tests (engine tests do not use them)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+SEEDS = [
+    "Thành phố nên cấm túi ni lông dùng một lần.",
+    "Quán ăn đêm nên mở cửa đến 2 giờ sáng.",
+    "Phố đi bộ ban đêm mang lại thu nhập cho người dân.",
+    "Tiếng ồn từ quán bar ảnh hưởng giấc ngủ của cư dân.",
+    "Cần có xe buýt hoạt động đến nửa đêm.",
+]
+
+
+@pytest.fixture
+def conversation(personas: Any) -> Any:
+    from kientao.conversations.models import Conversation, Statement
+
+    conv = Conversation.objects.create(
+        organisation=personas.org, topic="Rác thải nhựa ban đêm", description="Mô tả",
+        languages=["vi", "en"], created_by=personas.organiser,
+        attribute_questions=[{"key": "age_band", "label_vi": "Nhóm tuổi", "label_en": "Age band",
+                              "choices": ["18–29", "30+"]}],
+        consent_text="Chỉ dùng để thống kê.",
+    )
+    for text in SEEDS:
+        Statement.objects.create(conversation=conv, text=text, is_seed=True,
+                                 status=Statement.Status.ACCEPTED)
+    return conv
+
+
+@pytest.fixture
+def voted(conversation: Any) -> Any:
+    """The conversation with 40 simulated participants in two camps, analysed once."""
+    import hashlib
+
+    from kientao.conversations.analysis import run_analysis
+    from kientao.conversations.models import Participant, Vote
+
+    statements = list(conversation.statements.order_by("pk"))
+    for i in range(40):
+        p = Participant.objects.create(
+            conversation=conversation, token_hash=hashlib.sha256(f"t{i}".encode()).hexdigest(),
+            attributes={"age_band": "18–29" if i % 2 else "30+"}, consent_at=conversation.created_at)
+        side = 1 if i < 20 else -1
+        Vote.objects.bulk_create([
+            Vote(participant=p, statement=s, value=side * (1 if j % 2 else -1) if j < 4 else 1)
+            for j, s in enumerate(statements)
+        ])
+    run_analysis(conversation)
+    return conversation

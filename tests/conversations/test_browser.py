@@ -1,0 +1,66 @@
+"""In real headless Chromium at 360 px: an anonymous citizen votes, by tap and by keyboard."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from tests.browser import ARTIFACTS, page  # noqa: F401  (fixture)
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+TRANSFER = """() => {
+  const entries = [...performance.getEntriesByType('navigation'), ...performance.getEntriesByType('resource')];
+  return entries.reduce((sum, e) => sum + (e.transferSize || e.encodedBodySize || 0), 0);
+}"""
+
+
+def test_it_lets_a_citizen_vote_on_a_phone(page: Any, voted: Any) -> None:  # noqa: F811
+    from kientao.conversations.models import Statement, Vote
+
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    before = Vote.objects.count()
+    page.goto(f"{page.base_url}/conversations/{voted.public_id}/")
+    assert page.get_by_role("heading", level=1).inner_text() == voted.topic
+    assert page.evaluate(TRANSFER) < 50_000  # the voting page's budget, all files included
+    assert page.get_by_text("0 of 5 statements").is_visible()
+
+    page.get_by_role("button", name="Agree", exact=True).click()
+    page.get_by_text("1 of 5 statements").wait_for()
+    page.get_by_role("button", name="Disagree").click()
+    page.get_by_text("2 of 5 statements").wait_for()
+    page.keyboard.press("p")  # keyboard shortcut: pass
+    page.get_by_text("3 of 5 statements").wait_for()
+    assert Vote.objects.count() == before + 3
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+
+    page.get_by_text("Add your statement").click()
+    page.get_by_label("Your statement").fill("Cần thêm cây xanh ở phố đi bộ")
+    page.get_by_role("button", name="Send statement").click()
+    page.get_by_text("Your statement will appear once a moderator has accepted it").wait_for()
+    assert Statement.objects.filter(text="Cần thêm cây xanh ở phố đi bộ", status="pending").exists()
+    page.screenshot(path=str(ARTIFACTS / "conversations-vote-en-360px.png"), full_page=True)
+    assert errors == []
+
+
+def test_it_votes_without_javascript(page: Any, conversation: Any) -> None:  # noqa: F811
+    from kientao.conversations.models import Vote
+
+    page.context.route("**/vote.js", lambda route: route.abort())
+    page.goto(f"{page.base_url}/conversations/{conversation.public_id}/")
+    page.get_by_role("button", name="Agree", exact=True).click()
+    page.wait_for_load_state()
+    assert page.get_by_text("1 of 5 statements").is_visible()
+    assert Vote.objects.count() == 1
+
+
+def test_it_shows_a_published_report_on_a_phone(page: Any, voted: Any) -> None:  # noqa: F811
+    voted.report_published = True
+    voted.save()
+    page.goto(f"{page.base_url}/conversations/{voted.public_id}/report/")
+    assert page.get_by_role("heading", name="Opinion map").is_visible()
+    assert page.locator("figure.chart svg").is_visible()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    page.screenshot(path=str(ARTIFACTS / "conversations-report-en-360px.png"), full_page=True)
