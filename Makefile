@@ -3,6 +3,8 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 PIP := $(BIN)/python -m pip --disable-pip-version-check -q
+# Two processes (the machines have 2 cores); tests that share the real job queue stay together.
+PYTEST_ARGS ?= -n 2 --dist loadgroup
 
 .PHONY: run test lint typecheck pytest pytest-postgres install install-dev vendor messages clean
 
@@ -32,13 +34,13 @@ typecheck: $(VENV)/.dev
 
 # Every test on SQLite with the database job queue (whatever DATABASE_URL/REDIS_URL say) ...
 pytest: $(VENV)/.dev
-	env -u DATABASE_URL -u REDIS_URL $(BIN)/pytest
+	env -u DATABASE_URL -u REDIS_URL $(BIN)/pytest $(PYTEST_ARGS)
 
 # ... then every database test again on PostgreSQL (and RQ when REDIS_URL is set).
 pytest-postgres: $(VENV)/.dev
 	@if [ -n "$$DATABASE_URL" ]; then \
 		echo "== database tests on $$DATABASE_URL (jobs: $${REDIS_URL:-database queue}) =="; \
-		$(BIN)/pytest -m dbtest; \
+		$(BIN)/pytest $(PYTEST_ARGS) -m dbtest; \
 	else \
 		echo "DATABASE_URL is not set: database tests ran on SQLite only."; \
 	fi

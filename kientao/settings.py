@@ -270,6 +270,8 @@ if not DEBUG:
 
 # Hash salt for rate limiting by address: raw IP addresses are never stored.
 KIENTAO_ADDRESS_SALT = envsecret("KIENTAO_ADDRESS_SALT", SECRET_KEY)
+# How many reverse proxies stand in front of the web processes (their X-Forwarded-For is trusted).
+KIENTAO_TRUSTED_PROXIES = envint("KIENTAO_TRUSTED_PROXIES", 0, minimum=0)
 KIENTAO_SIGNUP_OPEN = envbool("KIENTAO_SIGNUP_OPEN", True)
 
 # Citizen conversations: abuse limits and how often the opinion map is recomputed.

@@ -15,10 +15,19 @@ from django.utils.translation import gettext as _
 from kientao.challenges.models import (
     Assignment,
     Challenge,
+    Cohort,
     ConflictOfInterest,
     Decision,
     FieldKind,
     Judge,
+    Kpi,
+    KpiValue,
+    Mentor,
+    Milestone,
+    MilestoneStatus,
+    Panel,
+    ProgressReport,
+    PublicVote,
     Score,
     Submission,
     SubmissionFile,
@@ -159,14 +168,15 @@ def declare_conflict(assignment: Assignment, reason: str, actor: User) -> Confli
 
 
 @transaction.atomic
-def add_judge(challenge: Challenge, user: User, keywords: str, actor: User) -> Judge:
-    judge, created = Judge.objects.get_or_create(challenge=challenge, user=user,
+def add_judge(challenge: Challenge, user: User, keywords: str, actor: User,
+              panel: str = Panel.SCREENING) -> Judge:
+    judge, created = Judge.objects.get_or_create(challenge=challenge, user=user, panel=panel,
                                                  defaults={"keywords": keywords})
     if not created:
         judge.keywords = keywords
         judge.save(update_fields=["keywords"])
     audit.record(actor, "challenges.add_judge", organisation=challenge.organisation, obj=judge,
-                 after={"user": user.email, "keywords": keywords})
+                 after={"user": user.email, "keywords": keywords, "panel": panel})
     return judge
 
 
@@ -212,4 +222,73 @@ def delete_object(obj: Any, actor: User, action: str, organisation: Any) -> None
     obj.delete()
 
 
+# Accelerator ---------------------------------------------------------------------------------
 
+@transaction.atomic
+def create_cohort(challenge: Challenge, name: str, starts_on: Any, ends_on: Any,
+                  teams: list[Submission], actor: User) -> Cohort:
+    cohort = Cohort.objects.create(challenge=challenge, name=name, starts_on=starts_on, ends_on=ends_on)
+    cohort.teams.set(teams)
+    audit.record(actor, "challenges.create_cohort", organisation=challenge.organisation, obj=cohort,
+                 after={"name": name, "starts_on": str(starts_on), "ends_on": str(ends_on),
+                        "teams": [t.code for t in teams]})
+    return cohort
+
+
+@transaction.atomic
+def add_milestone(cohort: Cohort, title: str, due_on: Any, actor: User) -> Milestone:
+    milestone = Milestone.objects.create(cohort=cohort, title=title, due_on=due_on)
+    MilestoneStatus.objects.bulk_create([MilestoneStatus(milestone=milestone, submission=team)
+                                         for team in cohort.teams.all()])
+    audit.record(actor, "challenges.add_milestone", organisation=cohort.challenge.organisation, obj=milestone,
+                 after={"title": title, "due_on": str(due_on)})
+    return milestone
+
+
+@transaction.atomic
+def add_kpi(cohort: Cohort, name: str, unit: str, target: float, actor: User) -> Kpi:
+    kpi = Kpi.objects.create(cohort=cohort, name=name, unit=unit, target=target)
+    audit.record(actor, "challenges.add_kpi", organisation=cohort.challenge.organisation, obj=kpi,
+                 after={"name": name, "unit": unit, "target": target})
+    return kpi
+
+
+@transaction.atomic
+def add_mentor(cohort: Cohort, team: Submission, user: User, actor: User) -> Mentor:
+    mentor, _created = Mentor.objects.get_or_create(cohort=cohort, submission=team, user=user)
+    audit.record(actor, "challenges.add_mentor", organisation=cohort.challenge.organisation, obj=mentor,
+                 after={"team": team.code, "mentor": user.email})
+    return mentor
+
+
+@transaction.atomic
+def set_milestone_state(milestone: Milestone, team: Submission, state: str, actor: User) -> MilestoneStatus:
+    status, _created = MilestoneStatus.objects.get_or_create(milestone=milestone, submission=team)
+    before = audit.snapshot(status, ["state"])
+    status.state = state
+    status.save(update_fields=["state", "updated_at"])
+    audit.record(actor, "challenges.set_milestone_state", organisation=milestone.cohort.challenge.organisation,
+                 obj=status, before=before, after={"state": state, "team": team.code, "milestone": milestone.title})
+    return status
+
+
+@transaction.atomic
+def save_progress_report(cohort: Cohort, team: Submission, text: str, values: dict[int, float],
+                         actor: User) -> ProgressReport:
+    report = ProgressReport.objects.create(cohort=cohort, submission=team, author=actor, text=text)
+    KpiValue.objects.bulk_create([KpiValue(report=report, kpi_id=k, value=v) for k, v in values.items()])
+    audit.record(actor, "challenges.save_progress_report", organisation=cohort.challenge.organisation,
+                 obj=report, after={"team": team.code, "kpis": {str(k): v for k, v in values.items()}})
+    return report
+
+
+# People's choice -------------------------------------------------------------------------------
+
+@transaction.atomic
+def cast_public_vote(challenge: Challenge, submission: Submission, user: User, address_hash: str) -> PublicVote:
+    """Record the account's single vote; raises IntegrityError when it has already voted."""
+    vote = PublicVote.objects.create(challenge=challenge, submission=submission, user=user,
+                                     address_hash=address_hash)
+    audit.record(user, "challenges.cast_public_vote", organisation=challenge.organisation, obj=vote,
+                 after={"submission": submission.code})
+    return vote

@@ -14,6 +14,7 @@ from kientao.challenges.models import (
     Challenge,
     ConflictOfInterest,
     Judge,
+    Panel,
     RankingEntry,
     Score,
     Submission,
@@ -87,11 +88,23 @@ def same_organisation_conflicts(challenge: Challenge) -> int:
     return len(new)
 
 
+def panel_submissions(challenge: Challenge, panel: str) -> Any:
+    """The screening panel reviews every eligible submission; the final panel only the shortlist."""
+    if panel == Panel.FINAL:
+        return challenge.submissions.filter(status__in=[Submission.Status.SHORTLISTED, Submission.Status.WINNER])
+    return reviewable(challenge)
+
+
 def assign(challenge: Challenge, *, per_submission: int, min_load: int, max_load: int,
-           seed: int = 0) -> dict[str, Any]:
-    """Optimal assignment (engine) replacing the unscored assignments. Raises ValueError."""
-    judges = list(challenge.judges.all())
-    subs = list(reviewable(challenge))
+           seed: int = 0, panel: str = Panel.SCREENING, forced: list[tuple[int, int]] | None = None,
+           probability_cap: float | None = None) -> dict[str, Any]:
+    """Optimal assignment (engine) of one panel, replacing its unscored assignments. Raises ValueError.
+
+    ``forced`` holds (submission id, judge id) pairs the organiser requires; ``probability_cap``
+    switches to the engine's randomised assignment (no pair more likely than the cap).
+    """
+    judges = list(challenge.judges.filter(panel=panel))
+    subs = list(panel_submissions(challenge, panel))
     if not judges or not subs:
         raise ValueError("There must be at least one judge and one eligible submission.")
     same_organisation_conflicts(challenge)
@@ -103,22 +116,31 @@ def assign(challenge: Challenge, *, per_submission: int, min_load: int, max_load
     else:
         affinity = pd.DataFrame(0.0, index=list(texts), columns=list(keywords))
     affinity = affinity.reindex(index=list(texts), columns=list(keywords)).fillna(0.0)
-    conflicts = list(
-        ConflictOfInterest.objects.filter(judge__challenge=challenge).values_list("submission_id", "judge_id")
-    )
+    sub_ids, judge_ids = set(texts), set(keywords)
+    conflicts = [
+        pair for pair in ConflictOfInterest.objects.filter(judge__challenge=challenge, judge__panel=panel)
+        .values_list("submission_id", "judge_id") if pair[0] in sub_ids
+    ]
     scored = set(
-        Score.objects.filter(assignment__judge__challenge=challenge)
+        Score.objects.filter(assignment__judge__challenge=challenge, assignment__judge__panel=panel)
         .values_list("assignment__submission_id", "assignment__judge_id")
     )
-    forced = [pair for pair in scored if pair not in set(conflicts)]
+    must = {pair for pair in scored if pair not in set(conflicts) and pair[0] in sub_ids}
+    for s, j in forced or []:
+        if s not in sub_ids or j not in judge_ids:
+            raise ValueError("A required pair names a submission or judge outside this panel's round.")
+        if (s, j) in set(conflicts):
+            raise ValueError("A required pair has a conflict of interest.")
+        must.add((s, j))
     result = assign_reviewers(
         affinity, per_submission=per_submission, min_load=min_load, max_load=max_load,
-        conflicts=conflicts or None, forced=forced or None, seed=seed,
+        conflicts=conflicts or None, forced=sorted(must) or None, seed=seed, probability_cap=probability_cap,
     )
     pairs = {(int(r.submission), int(r.judge)): float(r.affinity) for r in _rows(result.pairs)}
+    mine = Assignment.objects.filter(judge__challenge=challenge, judge__panel=panel)
     with transaction.atomic():
-        Assignment.objects.filter(judge__challenge=challenge).exclude(scores__isnull=False).delete()
-        kept = set(Assignment.objects.filter(judge__challenge=challenge).values_list("submission_id", "judge_id"))
+        mine.exclude(scores__isnull=False).delete()
+        kept = set(mine.values_list("submission_id", "judge_id"))
         Assignment.objects.bulk_create([
             Assignment(submission_id=s, judge_id=j, affinity=a)
             for (s, j), a in pairs.items() if (s, j) not in kept
@@ -126,9 +148,9 @@ def assign(challenge: Challenge, *, per_submission: int, min_load: int, max_load
     return {"pairs": len(pairs), "total_affinity": round(float(result.total_affinity), 4)}
 
 
-def score_frame(challenge: Challenge) -> tuple[pd.DataFrame, dict[str, float]]:
+def score_frame(challenge: Challenge, panel: str = Panel.SCREENING) -> tuple[pd.DataFrame, dict[str, float]]:
     rows = list(
-        Score.objects.filter(assignment__judge__challenge=challenge)
+        Score.objects.filter(assignment__judge__challenge=challenge, assignment__judge__panel=panel)
         .values_list("assignment__submission_id", "assignment__judge_id", "criterion_id", "value")
     )
     frame = pd.DataFrame(rows, columns=["submission", "judge", "criterion", "score"])
@@ -138,9 +160,9 @@ def score_frame(challenge: Challenge) -> tuple[pd.DataFrame, dict[str, float]]:
     return frame, weights
 
 
-def calibrate(challenge: Challenge, *, rank_by: str = "additive") -> dict[str, Any]:
-    """Run the engine's calibration and store the ranking and the reliability. Raises ValueError."""
-    frame, weights = score_frame(challenge)
+def calibrate(challenge: Challenge, *, rank_by: str = "additive", panel: str = Panel.SCREENING) -> dict[str, Any]:
+    """Run the engine's calibration on one panel's scores; store the ranking and reliability. Raises ValueError."""
+    frame, weights = score_frame(challenge, panel)
     if frame.empty:
         raise ValueError("There are no scores yet.")
     cal = calibrate_scores(frame, weights, rank_by=rank_by,  # type: ignore[arg-type]
@@ -182,7 +204,79 @@ def calibrate(challenge: Challenge, *, rank_by: str = "additive") -> dict[str, A
     with transaction.atomic():
         RankingEntry.objects.filter(challenge=challenge).delete()
         RankingEntry.objects.bulk_create(entries, batch_size=2000)
-        challenge.calibration = {"rank_by": rank_by, "reliability": reliability, "judges": judges,
+        challenge.calibration = {"rank_by": rank_by, "panel": panel, "reliability": reliability, "judges": judges,
                                  "notes": notes, "n_scores": len(frame)}
         challenge.save(update_fields=["calibration"])
     return {"submissions": len(entries), "scores": len(frame)}
+
+
+# People's choice: anomaly report -------------------------------------------------------------
+
+SPIKE_MADS = 5.0
+NEW_ACCOUNT_HOURS = 24
+ADDRESS_THRESHOLD = 5
+
+
+def vote_anomalies(challenge: Challenge) -> dict[str, Any]:
+    """Votes per hour with spikes (above median + 5·MAD), new-account share, repeated addresses.
+
+    Hours without votes between the first and the last vote count as zero, so the median describes
+    the whole voting period. A MAD of zero (flat traffic) is taken as one vote, so a single extra
+    vote is not a spike.
+    """
+    votes = list(challenge.public_votes.values_list("created_at", "address_hash", "user__date_joined"))
+    if not votes:
+        return {"n_votes": 0, "hours": [], "threshold": 0.0, "new_share": 0.0, "n_new": 0,
+                "addresses": [], "median": 0.0, "mad": 0.0}
+    frame = pd.DataFrame(votes, columns=["at", "address", "joined"])
+    frame["at"] = pd.to_datetime(frame["at"], utc=True)
+    frame["joined"] = pd.to_datetime(frame["joined"], utc=True)
+    per_hour = frame.set_index("at").resample("1h").size()
+    counts = per_hour.to_numpy(dtype=float)
+    median = float(np.median(counts))
+    mad = float(np.median(np.abs(counts - median)))
+    threshold = median + SPIKE_MADS * max(mad, 1.0)
+    hours = [{"hour": pd.Timestamp(str(ts)).to_pydatetime(), "votes": int(n), "spike": bool(n > threshold)}
+             for ts, n in per_hour.items()]
+    new = frame["at"] - frame["joined"] < pd.Timedelta(hours=NEW_ACCOUNT_HOURS)
+    by_address = frame[frame["address"] != ""].groupby("address").size().sort_values(ascending=False)
+    addresses = [{"address": str(a)[:12], "votes": int(n)} for a, n in by_address.items()
+                 if n >= ADDRESS_THRESHOLD]
+    return {"n_votes": len(frame), "hours": hours, "threshold": round(threshold, 2), "median": median,
+            "mad": mad, "n_new": int(new.sum()), "new_share": round(float(new.mean()), 4),
+            "addresses": addresses}
+
+
+# Accelerator: progress of a cohort ------------------------------------------------------------
+
+def cohort_progress(cohort: Any, today: Any = None) -> list[dict[str, Any]]:
+    """Per team: milestones done and late, last report, latest KPI values against their targets."""
+    from django.utils import timezone
+
+    from kientao.challenges.models import KpiValue, MilestoneStatus, milestone_state
+
+    today = today or timezone.localdate()
+    teams = list(cohort.teams.order_by("number"))
+    milestones = list(cohort.milestones.all())
+    kpis = list(cohort.kpis.all())
+    states = {(s.milestone_id, s.submission_id): s.state
+              for s in MilestoneStatus.objects.filter(milestone__cohort=cohort)}
+    last_reports: dict[int, Any] = {}
+    for report in cohort.reports.order_by("created_at", "pk"):
+        last_reports[report.submission_id] = report
+    latest: dict[tuple[int, int], float] = {}
+    for sub_id, kpi_id, number in KpiValue.objects.filter(report__cohort=cohort).order_by(
+            "report__created_at", "report__pk").values_list("report__submission_id", "kpi_id", "value"):
+        latest[(sub_id, kpi_id)] = number
+    rows = []
+    for team in teams:
+        shown = [milestone_state(states.get((m.pk, team.pk), MilestoneStatus.State.NOT_STARTED), m.due_on, today)
+                 for m in milestones]
+        kpi_rows = []
+        for k in kpis:
+            value = latest.get((team.pk, k.pk))
+            percent = round(100 * value / k.target) if value is not None and k.target else None
+            kpi_rows.append({"kpi": k, "value": value, "percent": percent})
+        rows.append({"team": team, "n_milestones": len(milestones), "done": shown.count("done"),
+                     "late": shown.count("late"), "last_report": last_reports.get(team.pk), "kpis": kpi_rows})
+    return rows

@@ -1,4 +1,4 @@
-"""JSON endpoints: public challenges, my submissions, my (blinded) assignments and scores, ranking."""
+"""JSON endpoints: public challenges, my submissions, my (blinded) assignments and scores, ranking, cohorts."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ from django.shortcuts import get_object_or_404
 from ninja import Router, Schema
 from ninja.errors import HttpError
 
-from kientao.challenges import actions
-from kientao.challenges.models import Assignment, Challenge, RankingEntry, Submission
+from kientao.challenges import actions, analysis
+from kientao.challenges.models import Assignment, Challenge, Cohort, RankingEntry, Submission
 from kientao.core.permissions import Action, require
 
 router = Router(tags=["challenges"])
@@ -134,3 +134,25 @@ def ranking(request: HttpRequest, slug: str, limit: int = 100, offset: int = 0) 
     return [{"code": e.submission.code, "title": e.submission.title, "rank": e.rank, "rank_best": e.rank_best,
              "rank_worst": e.rank_worst, "raw_mean": e.raw_mean, "score": e.score, "score_low": e.score_low,
              "score_high": e.score_high, "flags": e.flags} for e in entries]
+
+
+class TeamProgressOut(Schema):
+    code: str
+    title: str
+    milestones: int
+    done: int
+    late: int
+    last_report: Any
+    kpis: list[dict[str, Any]]
+
+
+@router.get("/cohorts/{pk}/progress", response=list[TeamProgressOut],
+            summary="Accelerator cohort progress per team (organisers)")
+def cohort_progress(request: HttpRequest, pk: int) -> Any:
+    cohort = get_object_or_404(Cohort.objects.select_related("challenge__organisation"), pk=pk)
+    require(request.user, Action.ORGANISE, cohort.challenge.organisation)
+    return [{"code": r["team"].code, "title": r["team"].title, "milestones": r["n_milestones"], "done": r["done"],
+             "late": r["late"], "last_report": r["last_report"].created_at if r["last_report"] else None,
+             "kpis": [{"name": k["kpi"].name, "unit": k["kpi"].unit, "target": k["kpi"].target,
+                       "value": k["value"], "percent": k["percent"]} for k in r["kpis"]]}
+            for r in analysis.cohort_progress(cohort)]

@@ -13,11 +13,18 @@ from kientao.challenges import analysis
 from kientao.challenges.models import (
     Assignment,
     Challenge,
+    Cohort,
     Criterion,
     Decision,
     FieldKind,
     FormField,
     Judge,
+    Kpi,
+    KpiValue,
+    Mentor,
+    Milestone,
+    MilestoneStatus,
+    ProgressReport,
     Score,
     Submission,
 )
@@ -62,6 +69,7 @@ def _user(local: str, name: str) -> User:
 def load(context: Any) -> None:
     if Challenge.objects.filter(slug=SLUG).exists():
         context.log.append("challenges: demo challenge already present")
+        _cohort(context, Challenge.objects.get(slug=SLUG))
         return
     rng = random.Random(2026)
     now = timezone.now()
@@ -142,3 +150,40 @@ def load(context: Any) -> None:
         Submission.objects.filter(pk=entry.submission_id).update(status=status)
     context.log.append(f"challenges: {challenge.title} — {len(subs)} submissions, {len(judges)} judges, "
                        f"{len(scores)} scores")
+    _cohort(context, challenge)
+
+
+COHORT = "Khóa ươm tạo 2026"
+
+
+def _cohort(context: Any, challenge: Challenge) -> None:
+    """The winners' accelerator cohort: milestones, indicators, a mentor and two progress reports."""
+    if challenge.cohorts.filter(name=COHORT).exists():
+        return
+    today = timezone.localdate()
+    winners = list(challenge.submissions.filter(status=Submission.Status.WINNER).order_by("number"))
+    if not winners:
+        return
+    cohort = Cohort.objects.create(challenge=challenge, name=COHORT, starts_on=today - timedelta(days=2),
+                                   ends_on=today + timedelta(days=180))
+    cohort.teams.set(winners)
+    milestones = [
+        Milestone.objects.create(cohort=cohort, title="Kế hoạch thử nghiệm được duyệt", due_on=today - timedelta(days=1)),
+        Milestone.objects.create(cohort=cohort, title="Thử nghiệm tại một phường", due_on=today + timedelta(days=60)),
+        Milestone.objects.create(cohort=cohort, title="Báo cáo đánh giá tác động", due_on=today + timedelta(days=170)),
+    ]
+    MilestoneStatus.objects.bulk_create([
+        MilestoneStatus(milestone=m, submission=team,
+                        state=MilestoneStatus.State.DONE if (i == 0 and n != 1) else MilestoneStatus.State.NOT_STARTED)
+        for i, m in enumerate(milestones) for n, team in enumerate(winners)
+    ])
+    kpi = Kpi.objects.create(cohort=cohort, name="Rác nhựa thu gom", unit="kg/tháng", target=500)
+    users = Kpi.objects.create(cohort=cohort, name="Hộ dân tham gia", unit="hộ", target=200)
+    Mentor.objects.create(cohort=cohort, submission=winners[0], user=context.users["member"])
+    for days, text, kg, homes in ((1, "Đã ký thỏa thuận với phường và chuẩn bị điểm thu gom.", 40, 25),
+                                  (0, "Tuần đầu thu gom: người dân hưởng ứng tốt.", 120, 60)):
+        report = ProgressReport.objects.create(cohort=cohort, submission=winners[0], author=winners[0].applicant,
+                                               text=text, created_at=timezone.now() - timedelta(days=days))
+        KpiValue.objects.bulk_create([KpiValue(report=report, kpi=kpi, value=kg),
+                                      KpiValue(report=report, kpi=users, value=homes)])
+    context.log.append(f"challenges: accelerator cohort with {len(winners)} teams")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import math
 from typing import Any
 
 from django import forms
@@ -10,9 +11,19 @@ from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.utils.translation import gettext_lazy as _
 
-from kientao.challenges.models import Challenge, Criterion, FieldKind, FormField, Submission
+from kientao.challenges.models import (
+    Challenge,
+    Criterion,
+    FieldKind,
+    FormField,
+    Kpi,
+    MilestoneStatus,
+    Panel,
+    Submission,
+)
 
 DATE_FIELDS = ["opens_at", "closes_at", "judging_at", "final_at", "accelerator_at", "closed_at"]
+VOTING_FIELDS = ["voting_opens_at", "voting_closes_at"]
 
 
 class ChallengeForm(forms.ModelForm[Challenge]):
@@ -20,9 +31,9 @@ class ChallengeForm(forms.ModelForm[Challenge]):
         model = Challenge
         fields = ["title", "slug", "summary", "problem_statement", "sdg_tags", "affected_groups",
                   "prizes", "eligibility", "is_published", *DATE_FIELDS, "per_submission",
-                  "max_load", "shortlist_size"]
+                  "max_load", "shortlist_size", "peoples_choice", *VOTING_FIELDS]
         widgets = {name: forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
-                   for name in DATE_FIELDS}
+                   for name in DATE_FIELDS + VOTING_FIELDS}
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -31,6 +42,14 @@ class ChallengeForm(forms.ModelForm[Challenge]):
             raise ValidationError(_("The phase dates must follow each other in order."))
         if data.get("per_submission") == 0:
             self.add_error("per_submission", _("At least one judge per submission."))
+        if data.get("peoples_choice"):
+            start, end = data.get("voting_opens_at"), data.get("voting_closes_at")
+            if not start:
+                self.add_error("voting_opens_at", _("Give the start of the people's choice vote."))
+            if not end:
+                self.add_error("voting_closes_at", _("Give the end of the people's choice vote."))
+            if start and end and start >= end:
+                self.add_error("voting_closes_at", _("The vote must close after it opens."))
         return data
 
 
@@ -84,21 +103,69 @@ class CriterionForm(forms.ModelForm[Criterion]):
 
 class JudgeForm(forms.Form):
     email = forms.EmailField(label=_("E-mail address of the judge's account"))
+    panel = forms.ChoiceField(label=_("Panel"), choices=Panel.choices, initial=Panel.SCREENING, required=False)
+
+    def clean_panel(self) -> str:
+        return self.cleaned_data.get("panel") or Panel.SCREENING
     keywords = forms.CharField(label=_("Expertise keywords"), required=False,
                                widget=forms.Textarea(attrs={"rows": 2}))
 
 
 class AssignForm(forms.Form):
+    panel = forms.ChoiceField(label=_("Panel"), choices=Panel.choices, initial=Panel.SCREENING, required=False,
+                              help_text=_("The final panel is assigned among shortlisted submissions only."))
     per_submission = forms.IntegerField(label=_("Judges per submission"), min_value=1, max_value=20)
     min_load = forms.IntegerField(label=_("Minimum load per judge"), min_value=0, max_value=10000, initial=0)
     max_load = forms.IntegerField(label=_("Maximum load per judge"), min_value=1, max_value=10000)
     seed = forms.IntegerField(label=_("Random seed"), min_value=0, max_value=2**31, initial=0)
+    probability_cap = forms.FloatField(
+        label=_("Probability cap (randomised assignment)"), required=False,
+        help_text=_("Between 0 and 1, e.g. 0.5: no judge gets any submission with a higher probability, "
+                    "which limits manipulation. Leave empty for the single best assignment."))
+    forced_pairs = forms.CharField(
+        label=_("Required pairs"), required=False, widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("One per line: submission code, judge's e-mail address (e.g. “S-0001, judge@example.org”)."))
+
+    def clean_panel(self) -> str:
+        return self.cleaned_data.get("panel") or Panel.SCREENING
+
+    def __init__(self, *args: Any, challenge: Challenge | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.challenge = challenge
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         if (data.get("min_load") or 0) > (data.get("max_load") or 0) and data.get("max_load"):
             self.add_error("min_load", _("The minimum load cannot exceed the maximum."))
+        cap = data.get("probability_cap")
+        if cap is not None and not (0 < cap <= 1):
+            self.add_error("probability_cap", _("The probability cap must be above 0 and at most 1."))
+        data["forced"] = self._forced(data.get("forced_pairs") or "", data.get("panel") or Panel.SCREENING)
         return data
+
+    def _forced(self, text: str, panel: str) -> list[list[int]]:
+        from kientao.challenges.models import Judge
+
+        pairs: list[list[int]] = []
+        if self.challenge is None:
+            return pairs
+        for line in text.splitlines():
+            if not line.strip():
+                continue
+            code, sep, email = line.partition(",")
+            code, email = code.strip().upper(), email.strip()
+            number = code[2:] if code.startswith("S-") else ""
+            submission = self.challenge.submissions.filter(number=int(number)).first() \
+                if sep and number.isdigit() else None
+            judge = Judge.objects.filter(challenge=self.challenge, panel=panel, user__email__iexact=email).first() \
+                if sep and email else None
+            if submission is None or judge is None:
+                self.add_error("forced_pairs", _("“%(line)s”: write a submission code of this challenge and the "
+                                                 "e-mail address of a judge on the chosen panel.")
+                               % {"line": line.strip()[:80]})
+                return []
+            pairs.append([submission.pk, judge.pk])
+        return pairs
 
 
 class ScreeningForm(forms.Form):
@@ -238,3 +305,91 @@ class ScoreForm(forms.Form):
             if value not in (None, ""):
                 out[c.pk] = (int(value), self.cleaned_data.get(f"comment_{c.pk}") or "")
         return out
+
+
+# Accelerator ---------------------------------------------------------------------------------
+
+DATE_INPUT = forms.DateInput(attrs={"type": "date"})
+
+
+class CohortForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=200)
+    starts_on = forms.DateField(label=_("Start"), widget=DATE_INPUT)
+    ends_on = forms.DateField(label=_("End"), widget=DATE_INPUT)
+    teams = forms.ModelMultipleChoiceField(label=_("Teams"), queryset=Submission.objects.none(),
+                                           widget=forms.CheckboxSelectMultiple)
+
+    def __init__(self, *args: Any, challenge: Challenge, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        selected = challenge.submissions.filter(status__in=[Submission.Status.WINNER, Submission.Status.SHORTLISTED])
+        field: Any = self.fields["teams"]
+        field.queryset = selected.order_by("number")
+        field.help_text = _("Winners and shortlisted submissions.")
+        self.initial.setdefault("teams", list(selected.filter(status=Submission.Status.WINNER)))
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("starts_on") and data.get("ends_on") and data["starts_on"] >= data["ends_on"]:
+            self.add_error("ends_on", _("The end must come after the start."))
+        return data
+
+
+class MilestoneForm(forms.Form):
+    title = forms.CharField(label=_("Milestone"), max_length=200)
+    due_on = forms.DateField(label=_("Due date"), widget=DATE_INPUT)
+
+
+class KpiForm(forms.Form):
+    name = forms.CharField(label=_("Indicator"), max_length=200)
+    unit = forms.CharField(label=_("Unit"), max_length=40, required=False)
+    target = forms.FloatField(label=_("Target"))
+
+    def clean_target(self) -> float:
+        target = self.cleaned_data["target"]
+        if not math.isfinite(target) or target == 0:
+            raise ValidationError(_("The target must be a non-zero number."))
+        return float(target)
+
+
+class MentorForm(forms.Form):
+    email = forms.EmailField(label=_("E-mail address of the mentor's account"))
+    team = forms.ModelChoiceField(label=_("Team"), queryset=Submission.objects.none())
+
+    def __init__(self, *args: Any, teams: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field: Any = self.fields["team"]
+        field.queryset = teams
+
+
+class MilestoneStateForm(forms.Form):
+    milestone = forms.IntegerField(widget=forms.HiddenInput)
+    state = forms.ChoiceField(label=_("Status"), choices=MilestoneStatus.State.choices)
+
+
+class ProgressReportForm(forms.Form):
+    text = forms.CharField(label=_("Progress since the last report"), max_length=10000,
+                           widget=forms.Textarea(attrs={"rows": 4}))
+
+    def __init__(self, *args: Any, kpis: list[Kpi], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.kpis = kpis
+        for k in kpis:
+            label = f"{k.name} ({k.unit})" if k.unit else k.name
+            self.fields[f"kpi_{k.pk}"] = forms.FloatField(
+                label=label, required=False, help_text=_("Target: %(t)s") % {"t": f"{k.target:g}"})
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        for k in self.kpis:
+            value = data.get(f"kpi_{k.pk}")
+            if value is not None and not math.isfinite(value):
+                self.add_error(f"kpi_{k.pk}", _("Enter a number."))
+        return data
+
+    def values(self) -> dict[int, float]:
+        return {k.pk: float(self.cleaned_data[f"kpi_{k.pk}"]) for k in self.kpis
+                if self.cleaned_data.get(f"kpi_{k.pk}") is not None}
+
+
+class PublicVoteForm(forms.Form):
+    submission = forms.IntegerField(widget=forms.HiddenInput)

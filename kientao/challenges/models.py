@@ -54,6 +54,12 @@ class Challenge(models.Model):
     per_submission = models.PositiveSmallIntegerField(_("judges per submission"), default=3)
     max_load = models.PositiveSmallIntegerField(_("maximum submissions per judge"), default=20)
     shortlist_size = models.PositiveSmallIntegerField(_("shortlist size"), default=10)
+    peoples_choice = models.BooleanField(
+        _("people's choice vote"), default=False,
+        help_text=_("Verified accounts may vote once for their favourite eligible submission."),
+    )
+    voting_opens_at = models.DateTimeField(_("people's choice voting opens"), null=True, blank=True)
+    voting_closes_at = models.DateTimeField(_("people's choice voting closes"), null=True, blank=True)
     calibration = models.JSONField(default=dict, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -95,6 +101,12 @@ class Challenge(models.Model):
     @property
     def scoring_open(self) -> bool:
         return self.phase in (Phase.SCREENING, Phase.JUDGING)
+
+    @property
+    def voting_open(self) -> bool:
+        if not (self.is_published and self.peoples_choice and self.voting_opens_at and self.voting_closes_at):
+            return False
+        return self.voting_opens_at <= timezone.now() < self.voting_closes_at
 
     @property
     def sdg_list(self) -> list[str]:
@@ -283,17 +295,26 @@ class Criterion(models.Model):
         return self.name_vi
 
 
+class Panel(models.TextChoices):
+    """Judging rounds: the screening panel reviews every eligible submission, the final one the shortlist."""
+
+    SCREENING = "screening", _("Screening panel")
+    FINAL = "final", _("Final panel")
+
+
 class Judge(models.Model):
-    """A person on a challenge's panel (a member with the judge role or any account)."""
+    """A person on one of a challenge's panels (a member with the judge role or any account)."""
 
     challenge = models.ForeignKey(Challenge, on_delete=models.CASCADE, related_name="judges")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="judging")
+    panel = models.CharField(_("panel"), max_length=20, choices=Panel.choices, default=Panel.SCREENING)
     keywords = models.TextField(_("expertise keywords"), blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["pk"]
-        constraints = [models.UniqueConstraint(fields=["challenge", "user"], name="one_judge_per_challenge")]
+        constraints = [models.UniqueConstraint(fields=["challenge", "user", "panel"],
+                                               name="one_judge_per_panel")]
         verbose_name = _("judge")
         verbose_name_plural = _("judges")
 
@@ -392,3 +413,135 @@ class RankingEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.rank}: {self.submission_id}"
+
+
+class PublicVote(models.Model):
+    """One verified account's people's-choice vote; the address is kept only as a salted hash."""
+
+    challenge = models.ForeignKey(Challenge, on_delete=models.CASCADE, related_name="public_votes")
+    submission = models.ForeignKey(Submission, on_delete=models.CASCADE, related_name="public_votes")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    address_hash = models.CharField(max_length=64, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at"]
+        constraints = [models.UniqueConstraint(fields=["challenge", "user"], name="one_public_vote_per_account")]
+        indexes = [models.Index(fields=["challenge", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} → {self.submission_id}"
+
+
+class Cohort(models.Model):
+    """Selected teams (submissions) supported together through the accelerator."""
+
+    challenge = models.ForeignKey(Challenge, on_delete=models.CASCADE, related_name="cohorts")
+    name = models.CharField(_("name"), max_length=200)
+    starts_on = models.DateField(_("start"))
+    ends_on = models.DateField(_("end"))
+    teams = models.ManyToManyField(Submission, related_name="cohorts", verbose_name=_("teams"))
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-starts_on", "pk"]
+        verbose_name = _("cohort")
+        verbose_name_plural = _("cohorts")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Milestone(models.Model):
+    """A step every team of the cohort must reach by its due date."""
+
+    cohort = models.ForeignKey(Cohort, on_delete=models.CASCADE, related_name="milestones")
+    title = models.CharField(_("milestone"), max_length=200)
+    due_on = models.DateField(_("due date"))
+
+    class Meta:
+        ordering = ["due_on", "pk"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class MilestoneStatus(models.Model):
+    class State(models.TextChoices):
+        NOT_STARTED = "not_started", _("Not started")
+        IN_PROGRESS = "in_progress", _("In progress")
+        DONE = "done", _("Done")
+
+    milestone = models.ForeignKey(Milestone, on_delete=models.CASCADE, related_name="statuses")
+    submission = models.ForeignKey(Submission, on_delete=models.CASCADE, related_name="milestone_statuses")
+    state = models.CharField(_("status"), max_length=20, choices=State.choices, default=State.NOT_STARTED)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["milestone", "submission"], name="one_status_per_team")]
+
+    def __str__(self) -> str:
+        return f"{self.milestone_id}/{self.submission_id}: {self.state}"
+
+
+def milestone_state(state: str, due_on: Any, today: Any = None) -> str:
+    """The displayed state: "late" when the due date has passed and the milestone is not done."""
+    today = today or timezone.localdate()
+    if state != MilestoneStatus.State.DONE and due_on < today:
+        return "late"
+    return state
+
+
+class Mentor(models.Model):
+    """A mentor of one team in a cohort."""
+
+    cohort = models.ForeignKey(Cohort, on_delete=models.CASCADE, related_name="mentors")
+    submission = models.ForeignKey(Submission, on_delete=models.CASCADE, related_name="mentors")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="mentoring")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["cohort", "submission", "user"], name="one_mentor_per_team")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} → {self.submission_id}"
+
+
+class Kpi(models.Model):
+    """A key performance indicator every team of the cohort reports on."""
+
+    cohort = models.ForeignKey(Cohort, on_delete=models.CASCADE, related_name="kpis")
+    name = models.CharField(_("indicator"), max_length=200)
+    unit = models.CharField(_("unit"), max_length=40, blank=True)
+    target = models.FloatField(_("target"))
+
+    class Meta:
+        ordering = ["pk"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ProgressReport(models.Model):
+    cohort = models.ForeignKey(Cohort, on_delete=models.CASCADE, related_name="reports")
+    submission = models.ForeignKey(Submission, on_delete=models.CASCADE, related_name="progress_reports")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    text = models.TextField(_("progress since the last report"))
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.submission_id} {self.created_at:%Y-%m-%d}"
+
+
+class KpiValue(models.Model):
+    report = models.ForeignKey(ProgressReport, on_delete=models.CASCADE, related_name="values")
+    kpi = models.ForeignKey(Kpi, on_delete=models.CASCADE, related_name="values")
+    value = models.FloatField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["report", "kpi"], name="one_value_per_kpi")]
+
+    def __str__(self) -> str:
+        return f"{self.kpi_id}: {self.value}"

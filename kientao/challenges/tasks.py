@@ -19,7 +19,10 @@ def assign_judges(job_id: str) -> None:
         try:
             result = analysis.assign(challenge, per_submission=int(params["per_submission"]),
                                      min_load=int(params["min_load"]), max_load=int(params["max_load"]),
-                                     seed=int(params.get("seed", 0)))
+                                     seed=int(params.get("seed", 0)),
+                                     panel=str(params.get("panel", "screening")),
+                                     forced=[(int(s), int(j)) for s, j in params.get("forced", [])],
+                                     probability_cap=params.get("probability_cap"))
         except ValueError as exc:
             raise JobError(str(exc)) from exc
         audit.record(job.job.created_by, "challenges.assign_judges", organisation=challenge.organisation,
@@ -34,7 +37,8 @@ def calibrate(job_id: str) -> None:
         challenge = Challenge.objects.get(pk=params["challenge"])
         job.report(10, "Calibrating scores")
         try:
-            result = analysis.calibrate(challenge, rank_by=str(params.get("rank_by", "additive")))
+            result = analysis.calibrate(challenge, rank_by=str(params.get("rank_by", "additive")),
+                                        panel=str(params.get("panel", "screening")))
         except ValueError as exc:
             raise JobError(str(exc)) from exc
         audit.record(job.job.created_by, "challenges.calibrate", organisation=challenge.organisation,

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from kientao.challenges import views
+from kientao.challenges import accelerator, peoples_choice, views
 
 app_name = "challenges"
 
@@ -31,4 +31,10 @@ urlpatterns = [
     path("c/<slug:slug>/dashboard/", views.dashboard, name="dashboard"),
     path("c/<slug:slug>/ranking/", views.ranking, name="ranking"),
     path("c/<slug:slug>/export/<str:what>.<str:fmt>", views.export, name="export"),
+    path("c/<slug:slug>/cohorts/", accelerator.cohorts, name="cohorts"),
+    path("cohorts/<int:pk>/", accelerator.cohort, name="cohort"),
+    path("cohorts/<int:pk>/export.<str:fmt>", accelerator.cohort_export, name="cohort_export"),
+    path("cohorts/<int:pk>/teams/<int:sub>/", accelerator.team, name="team"),
+    path("c/<slug:slug>/vote/", peoples_choice.vote, name="vote"),
+    path("c/<slug:slug>/votes/", peoples_choice.vote_report, name="vote_report"),
 ]

@@ -37,6 +37,7 @@ from kientao.challenges.models import (
     FieldKind,
     FormField,
     Judge,
+    Panel,
     RankingEntry,
     Score,
     Submission,
@@ -89,9 +90,13 @@ def index(request: HttpRequest) -> HttpResponse:
         if request.user.is_authenticated else []
     applications = Submission.objects.filter(applicant_id=int(request.user.pk or 0)).select_related(
         "challenge") if request.user.is_authenticated else []
+    from kientao.challenges.accelerator import (
+        teams_of,  # the accelerator's pages import this module
+    )
+
     return render(request, "challenges/index.html", {
         "public": public, "drafts": drafts, "organising": organising, "judging": judging,
-        "applications": applications,
+        "applications": applications, "teams": teams_of(request.user),
     })
 
 
@@ -232,10 +237,11 @@ def judges(request: HttpRequest, slug: str) -> HttpResponse:
         if user is None:
             form.add_error("email", _("No account uses this e-mail address; ask the judge to sign up first."))
         else:
-            actions.add_judge(challenge, user, form.cleaned_data["keywords"], _user(request))
+            actions.add_judge(challenge, user, form.cleaned_data["keywords"], _user(request),
+                              panel=form.cleaned_data["panel"])
             return redirect("challenges:judges", slug)
-    assign_form = AssignForm(initial={"per_submission": challenge.per_submission,
-                                      "max_load": challenge.max_load, "min_load": 0, "seed": 0})
+    assign_form = AssignForm(challenge=challenge, initial={
+        "per_submission": challenge.per_submission, "max_load": challenge.max_load, "min_load": 0, "seed": 0})
     return render(request, "challenges/judges.html", {
         "challenge": challenge, "form": form, "assign_form": assign_form,
         "judges": _judge_progress(challenge), "job": _job(request, challenge),
@@ -255,13 +261,14 @@ def judge_remove(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 @require_POST
 def assign(request: HttpRequest, slug: str) -> HttpResponse:
     challenge = _organised(request, slug)
-    form = AssignForm(request.POST)
+    form = AssignForm(request.POST, challenge=challenge)
     if not form.is_valid():
         return render(request, "challenges/judges.html", {
             "challenge": challenge, "form": JudgeForm(), "assign_form": form,
             "judges": _judge_progress(challenge), "job": None}, status=400)
+    params = {k: v for k, v in form.cleaned_data.items() if k != "forced_pairs"}
     job = start_job(tasks.assign_judges, kind="challenges.assign", title=_("Assign judges: %(t)s") % {
-        "t": challenge.title}, params={"challenge": challenge.pk, **form.cleaned_data},
+        "t": challenge.title}, params={"challenge": challenge.pk, **params},
         organisation=challenge.organisation, user=_user(request))
     return redirect(reverse("challenges:judges", args=[slug]) + f"?job={job.pk}")
 
@@ -493,9 +500,12 @@ def ranking(request: HttpRequest, slug: str) -> HttpResponse:
         rank_by = request.POST.get("rank_by", "additive")
         if rank_by not in ("additive", "raw", "zscore"):
             rank_by = "additive"
+        panel = request.POST.get("panel", Panel.SCREENING)
+        if panel not in Panel.values:
+            panel = Panel.SCREENING
         job = start_job(tasks.calibrate, kind="challenges.calibrate",
                         title=_("Calibrate scores: %(t)s") % {"t": challenge.title},
-                        params={"challenge": challenge.pk, "rank_by": rank_by},
+                        params={"challenge": challenge.pk, "rank_by": rank_by, "panel": panel},
                         organisation=challenge.organisation, user=_user(request))
         return redirect(reverse("challenges:ranking", args=[slug]) + f"?job={job.pk}")
     entries = RankingEntry.objects.filter(challenge=challenge).select_related("submission")
@@ -507,7 +517,7 @@ def ranking(request: HttpRequest, slug: str) -> HttpResponse:
     ) if top else None
     return render(request, "challenges/ranking.html", {
         "challenge": challenge, "page": page, "chart": chart, "calibration": challenge.calibration,
-        "job": _job(request, challenge), "decision_form": DecisionForm(),
+        "job": _job(request, challenge), "decision_form": DecisionForm(), "panels": Panel.choices,
     })
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import random
 import secrets
 import threading
@@ -24,7 +23,7 @@ from kientao.conversations.models import (
     Vote,
     hash_token,
 )
-from kientao.core import audit
+from kientao.core import addresses, audit
 from kientao.core.models import Job, User
 
 CONVERSATION_FIELDS = ["topic", "description", "languages", "allow_statements", "moderation",
@@ -63,9 +62,7 @@ class RateLimitError(Exception):
 
 def address_key(request: HttpRequest) -> str:
     """A salted hash of the client address: enough to rate-limit, never the address itself."""
-    raw = request.META.get("REMOTE_ADDR", "") or ""
-    salt = str(settings.KIENTAO_ADDRESS_SALT)
-    return hashlib.sha256(f"{salt}|{raw}".encode()).hexdigest()[:32]
+    return addresses.address_hash(request)[:32] or "unknown"
 
 
 def _count_hits(keys: list[tuple[str, int]]) -> dict[str, int]:

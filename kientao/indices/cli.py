@@ -20,6 +20,7 @@ from kientao.indices.engine import (
     WeightNoise,
     audit,
     build,
+    build_panel,
     rank_scores,
     read_coinr_tables,
     steps_to_json,
@@ -27,7 +28,9 @@ from kientao.indices.engine import (
     write_csv,
     write_xlsx,
 )
+from kientao.indices.engine.aggregate import AGGREGATORS
 from kientao.indices.engine.normalise import NORMALISERS
+from kientao.indices.engine.panel import PANEL_IMPUTE_TYPES
 
 IMPUTE_CHOICES = ("none", "mean", "median", "mean-by-group", "median-by-group", "em")
 
@@ -44,6 +47,24 @@ def register(subparsers: Any) -> None:
     p.set_defaults(func=_cmd_validate)
 
     p = sub.add_parser("build", help="build an index; write scores, ranks and an audit")
+    _add_step_options(p)
+    p.add_argument("--uncertainty", type=int, default=0, metavar="N", help="Monte Carlo draws")
+    p.add_argument("--seed", type=int, default=0)
+    p.set_defaults(func=_cmd_build)
+
+    p = sub.add_parser("panel", help="build every year of a panel (iData with a Time column)")
+    _add_step_options(p)
+    p.add_argument("--panel-impute", choices=PANEL_IMPUTE_TYPES, default=None,
+                   help="fill each unit's gaps from its other years first (COINr impute_panel)")
+    p.add_argument("--max-time", type=int, default=None,
+                   help="with --panel-impute latest: look back at most this many time points")
+    p.add_argument("--global-normalise", action="store_true",
+                   help="normalise all years together (scores comparable across years)")
+    p.set_defaults(func=_cmd_panel)
+
+
+def _add_step_options(p: argparse.ArgumentParser) -> None:
+    """Input files, output folder and the method of every build step."""
     p.add_argument("idata")
     p.add_argument("imeta", nargs="?")
     p.add_argument("--out", required=True, help="output folder")
@@ -62,12 +83,15 @@ def register(subparsers: Any) -> None:
     p.add_argument("--normalise", choices=[n for n in NORMALISERS if n != "none"], default="minmax")
     p.add_argument("--range", nargs=2, type=float, metavar=("LOW", "HIGH"), default=(0.0, 100.0))
     p.add_argument("--mean-sd", nargs=2, type=float, metavar=("MEAN", "SD"), default=(0.0, 1.0))
-    p.add_argument("--aggregate", choices=("amean", "gmean", "hmean", "copeland"), default="amean")
+    p.add_argument("--aggregate", choices=AGGREGATORS, default="amean")
+    p.add_argument("--p", type=float, default=None, dest="genmean_p",
+                   help="exponent of --aggregate genmean (non-zero)")
     p.add_argument("--dat-thresh", type=float, default=None,
                    help="minimum share of non-missing children for an aggregate")
-    p.add_argument("--uncertainty", type=int, default=0, metavar="N", help="Monte Carlo draws")
-    p.add_argument("--seed", type=int, default=0)
-    p.set_defaults(func=_cmd_build)
+    p.add_argument("--impute-by", choices=("column", "row"), default="column",
+                   help="row: a unit's gaps from its own mean/median (min-max scaled first)")
+    p.add_argument("--group-level", type=int, default=None,
+                   help="impute within the aggregation groups of this level (2 = pillars)")
 
 
 def _read(args: argparse.Namespace) -> tuple[pd.DataFrame, pd.DataFrame, str, str]:
@@ -101,6 +125,10 @@ def steps_from_args(args: argparse.Namespace) -> list[Step]:
         params: dict[str, Any] = {"method": args.impute}
         if args.group:
             params["group"] = args.group
+        if args.impute_by != "column":
+            params["impute_by"] = args.impute_by
+        if args.group_level is not None:
+            params["group_level"] = args.group_level
         steps.append(Step("impute", params))
     screen = args.screen or ("byNA" if args.screen_threshold is not None else "none")
     if screen != "none":
@@ -120,6 +148,8 @@ def steps_from_args(args: argparse.Namespace) -> list[Step]:
         norm["npara"] = list(args.range)
     steps.append(Step("normalise", norm))
     agg: dict[str, Any] = {"method": args.aggregate}
+    if args.genmean_p is not None:
+        agg["p"] = args.genmean_p
     if args.dat_thresh is not None:
         agg["dat_thresh"] = args.dat_thresh
     steps.append(Step("aggregate", agg))
@@ -166,6 +196,40 @@ def _cmd_build(args: argparse.Namespace) -> int:
     if nan_units:
         print(f"warning: no index score for {nan_units} (too little data)", file=sys.stderr)
     print(f"wrote {out}/scores.csv, ranks.csv, audit.xlsx" + (", uncertainty.csv" if args.uncertainty else ""))
+    return 0
+
+
+def _cmd_panel(args: argparse.Namespace) -> int:
+    try:
+        idata, imeta, _s1, _s2 = _read(args)
+        if args.max_time is not None and args.panel_impute is None:
+            raise IndexDataError("--max-time needs --panel-impute latest")
+        spec = None
+        if args.panel_impute is not None:
+            spec = {"imp_type": args.panel_impute}
+            if args.max_time is not None:
+                spec["max_time"] = args.max_time
+        builds = build_panel(idata, imeta, steps_from_args(args), panel_impute=spec,
+                             normalise_global=args.global_normalise)
+        scores = pd.concat(
+            [b.datasets["Aggregated"].reset_index().assign(Time=t) for t, b in builds.items()],
+            ignore_index=True,
+        )
+        ranks = pd.concat(
+            [rank_scores(b.datasets["Aggregated"]).reset_index().assign(Time=t) for t, b in builds.items()],
+            ignore_index=True,
+        )
+        front = ["uCode", "Time"]
+        scores = scores[front + [c for c in scores.columns if c not in front]]
+        ranks = ranks[front + [c for c in ranks.columns if c not in front]]
+        out = Path(args.out)
+        out.mkdir(parents=True, exist_ok=True)
+        write_csv(scores, out / "scores.csv")
+        write_csv(ranks, out / "ranks.csv")
+    except IndexDataError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    print(f"wrote {out}/scores.csv, ranks.csv ({len(builds)} time points)")
     return 0
 
 

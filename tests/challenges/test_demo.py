@@ -3,7 +3,14 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from kientao.challenges.models import Challenge, Score, Submission
+from kientao.challenges.models import (
+    Challenge,
+    Cohort,
+    MilestoneStatus,
+    ProgressReport,
+    Score,
+    Submission,
+)
 from kientao.core import demo
 
 
@@ -16,6 +23,11 @@ def test_it_loads_the_demo_idempotently(db: Any) -> None:
     assert challenge.judges.count() == 8
     assert challenge.ranking.count() > 50
     assert challenge.submissions.filter(status=Submission.Status.WINNER).count() == 3
-    counts = (Submission.objects.count(), Score.objects.count())
+    cohort = challenge.cohorts.get()
+    assert cohort.teams.count() == 3 and cohort.milestones.count() == 3 and cohort.mentors.count() == 1
+    assert cohort.reports.count() == 2
+    counts = (Submission.objects.count(), Score.objects.count(), Cohort.objects.count(),
+              ProgressReport.objects.count(), MilestoneStatus.objects.count())
     demo.load()
-    assert (Submission.objects.count(), Score.objects.count()) == counts
+    assert (Submission.objects.count(), Score.objects.count(), Cohort.objects.count(),
+            ProgressReport.objects.count(), MilestoneStatus.objects.count()) == counts

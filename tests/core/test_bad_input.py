@@ -44,3 +44,15 @@ def test_it_explains_an_unknown_member_address(as_user: Any, personas: Any) -> N
     )
     assert response.status_code == 400
     assert "No account uses this e-mail address" in response.content.decode()
+
+
+def test_it_hashes_the_client_address_behind_a_trusted_proxy(rf: Any, settings: Any) -> None:
+    from kientao.core.addresses import address_hash, client_address
+
+    request = rf.get("/", HTTP_X_FORWARDED_FOR="6.6.6.6, 203.0.113.7", REMOTE_ADDR="10.0.0.2")
+    settings.KIENTAO_TRUSTED_PROXIES = 0
+    assert client_address(request) == "10.0.0.2"
+    settings.KIENTAO_TRUSTED_PROXIES = 1
+    assert client_address(request) == "203.0.113.7"  # the spoofable left entry is ignored
+    digest = address_hash(request)
+    assert len(digest) == 64 and "203.0.113.7" not in digest

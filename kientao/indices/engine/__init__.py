@@ -4,6 +4,7 @@ Public API (see docs/indices-engine.md):
 
 - :func:`read_coinr_tables`, :func:`framework_from_imeta`, :class:`Framework` - input and validation;
 - :class:`Step`, :func:`build`, :func:`default_steps`, :func:`vary_steps` - a replayable build;
+- :func:`build_panel`, :func:`impute_panel` - multi-year builds, panel imputation, global normalisation;
 - :func:`rank_scores`, :func:`strengths_weaknesses`, :func:`group_summary`, :func:`rank_changes` - results;
 - :func:`audit` - correlations, Cronbach's alpha, PCA, flags, leave-one-out;
 - :func:`uncertainty` with :class:`UncertainInput` / :class:`WeightNoise` - Monte Carlo and Sobol;
@@ -12,7 +13,7 @@ Public API (see docs/indices-engine.md):
 No Django, no I/O outside :mod:`.tables`.
 """
 
-from kientao.indices.engine.aggregate import aggregate, aggregate_level, copeland
+from kientao.indices.engine.aggregate import aggregate, aggregate_level, copeland, copeland_level
 from kientao.indices.engine.audit import (
     AuditReport,
     audit,
@@ -24,6 +25,7 @@ from kientao.indices.engine.errors import FrameworkError, IndexDataError, Method
 from kientao.indices.engine.framework import Framework, Node, framework_from_imeta, split_idata
 from kientao.indices.engine.impute import denominate, impute, impute_em, screen_units
 from kientao.indices.engine.normalise import normalise, normalise_column
+from kientao.indices.engine.panel import PanelImputation, impute_panel
 from kientao.indices.engine.pipeline import (
     IndexBuild,
     Step,
@@ -48,6 +50,7 @@ from kientao.indices.engine.uncertainty import (
     UncertaintyResult,
     WeightNoise,
     uncertainty,
+    with_step,
 )
 from kientao.indices.engine.weights import optimise_weights, pca_weights
 
@@ -59,6 +62,7 @@ __all__ = [
     "IndexDataError",
     "MethodError",
     "Node",
+    "PanelImputation",
     "Step",
     "UncertainInput",
     "UncertaintyResult",
@@ -69,6 +73,7 @@ __all__ = [
     "build",
     "build_panel",
     "copeland",
+    "copeland_level",
     "correlations",
     "cronbach_alpha",
     "default_steps",
@@ -77,6 +82,7 @@ __all__ = [
     "group_summary",
     "impute",
     "impute_em",
+    "impute_panel",
     "normalise",
     "normalise_column",
     "optimise_weights",
@@ -96,6 +102,7 @@ __all__ = [
     "uncertainty",
     "vary_steps",
     "winsorise",
+    "with_step",
     "write_csv",
     "write_xlsx",
 ]

@@ -19,10 +19,11 @@ __all__ = [
     "aggregate",
     "aggregate_level",
     "copeland",
+    "copeland_level",
     "membership",
 ]
 
-AGGREGATORS = ("amean", "gmean", "hmean", "copeland")
+AGGREGATORS = ("amean", "gmean", "hmean", "genmean", "copeland")
 
 
 def membership(framework: Framework, level: int) -> tuple[tuple[str, ...], tuple[str, ...], np.ndarray]:
@@ -44,12 +45,15 @@ def aggregate_level(
     method: str = "amean",
     dat_thresh: float | None = None,
     errors: str = "raise",
+    p: float | None = None,
 ) -> np.ndarray:
     """Aggregate children into parents for arrays of shape ``(..., units, children)``.
 
     ``amean``: ``sum w x / sum w``; ``gmean``: ``exp(sum w ln x / sum w)``;
-    ``hmean``: ``sum w / sum (w/x)``; sums over the children that are not missing,
-    with their weights re-normalised (COINr ``a_amean``/``a_gmean``/``a_hmean``).
+    ``hmean``: ``sum w / sum (w/x)``; ``genmean``: ``(sum w x^p / sum w)^(1/p)``;
+    sums over the children that are not missing, with their weights re-normalised
+    (COINr ``a_amean``/``a_gmean``/``a_hmean``/``a_genmean``). ``copeland``: see
+    :func:`copeland_level`.
     A parent is missing when all its children are, or when the share of
     non-missing children is below ``dat_thresh``.
 
@@ -60,16 +64,43 @@ def aggregate_level(
         Weights (>= 0).
     m : ndarray, shape (C, P)
         Membership: ``m[c, p] = 1`` if child c belongs to parent p.
-    method : {"amean", "gmean", "hmean"}
+    method : {"amean", "gmean", "hmean", "genmean", "copeland"}
     dat_thresh : float, optional
     errors : {"raise", "nan"}
-        What to do with zeros/negatives under ``gmean``/``hmean``: raise
+        What to do with zeros/negatives under ``gmean``/``hmean``/``genmean``: raise
         :class:`MethodError`, or return NaN for the whole draw (Monte Carlo runs).
+    p : float, optional
+        Exponent of ``genmean`` (required there, non-zero): p = 1 is ``amean``,
+        p = -1 is ``hmean``, p -> 0 tends to ``gmean``.
 
     Returns
     -------
     ndarray, shape (..., U, P)
+
+    Raises
+    ------
+    MethodError
+        ``gmean`` of a value <= 0, ``hmean`` of a 0, ``genmean`` of a negative value
+        or (p < 0) of a zero, when ``errors="raise"``.
+    IndexDataError
+        Unknown method; ``genmean`` without a non-zero ``p``.
+
+    Notes
+    -----
+    Missing children under ``genmean``: COINr's ``a_genmean`` does not drop them
+    (``sum(w * x^p)`` is NA), so any missing child makes the parent NA. We drop them
+    and re-normalise the weights like every other mean; ``dat_thresh = 1`` gives
+    COINr's behaviour. COINr leaves negative x with p > 0 to R (NaN for a
+    fractional p); we raise instead.
+
+    References
+    ----------
+    1. Bullen, P. S. (2003), Handbook of Means and Their Inequalities, ch. III,
+       doi:10.1007/978-94-017-0399-4
+    2. Becker, W. et al. (2022), COINr, doi:10.21105/joss.04567 (``Aggregate``).
     """
+    if method == "copeland":
+        return copeland_level(x, w, m)
     present = ~np.isnan(x)
     wb = np.asarray(w, dtype=float)[..., None, :]
     xw = np.where(present, x, 0.0)
@@ -87,6 +118,16 @@ def aggregate_level(
         safe = np.where(bad | ~present, 1.0, xw)
         terms = np.log(safe) * present * wb if method == "gmean" else (present * wb) / safe
         num = terms @ m
+    elif method == "genmean":
+        if p is None or float(p) == 0.0 or not np.isfinite(float(p)):
+            raise IndexDataError("aggregate: genmean needs a finite, non-zero exponent p (p = 0 is gmean)")
+        pw = float(p)
+        bad = present & ((xw < 0) | ((xw == 0) & (pw < 0)))
+        if bad.any() and errors == "raise":
+            what = "negative" if (present & (xw < 0)).any() else "zero (with p < 0)"
+            raise MethodError(f"aggregate: genmean of a {what} value; normalise to a positive range")
+        safe = np.where(bad | ~present, 1.0, xw)
+        num = ((safe**pw) * present * wb) @ m
     else:
         raise IndexDataError(f"aggregate: unknown method '{method}'; expected one of {list(AGGREGATORS)}")
     with np.errstate(invalid="ignore", divide="ignore"):
@@ -94,6 +135,8 @@ def aggregate_level(
             y = num / den
         elif method == "gmean":
             y = np.exp(num / den)
+        elif method == "genmean":
+            y = (num / den) ** (1.0 / float(p))  # type: ignore[arg-type]
         else:
             y = den / num
     y = np.where(den > 0, y, np.nan)
@@ -106,12 +149,60 @@ def aggregate_level(
     return np.asarray(y)
 
 
+_TIE = 1e-12  # o_ij within this of 0.5 is a tie: sums of weights in another order differ by ~1e-16
+
+
+def _sign_half(o: np.ndarray) -> np.ndarray:
+    """+1 / -1 / 0 for o above / below / equal to 0.5, float noise counted as equal."""
+    d = o - 0.5
+    return np.where(np.abs(d) <= _TIE, 0.0, np.sign(d))
+
+
+def copeland_level(x: np.ndarray, w: np.ndarray, m: np.ndarray) -> np.ndarray:
+    """Copeland scores of every parent for arrays ``x`` (..., U, C), ``w`` (..., C) or (C,).
+
+    The batched form of :func:`copeland` (one outranking matrix per draw and parent):
+    ``o_ij = sum_k w_k [x_ik > x_jk] + 0.5 sum_k w_k [x_ik = x_jk]`` over the parent's
+    children, weights normalised within the parent; score ``sum_j sign(o_ij - 0.5)``.
+
+    Returns
+    -------
+    ndarray, shape (..., U, P)
+
+    References
+    ----------
+    1. Munda & Nardo (2009), doi:10.1080/00036840601019357
+    """
+    x = np.asarray(x, dtype=float)
+    w = np.asarray(w, dtype=float)
+    lead = np.broadcast_shapes(x.shape[:-2], w.shape[:-1])
+    wb = np.broadcast_to(w, (*lead, x.shape[-1]))
+    nu = x.shape[-2]
+    out = np.empty((*lead, nu, m.shape[1]))
+    for j in range(m.shape[1]):
+        kids = np.flatnonzero(m[:, j] > 0)
+        total = wb[..., kids].sum(axis=-1)[..., None, None]
+        o = np.zeros((*lead, nu, nu))
+        for k in kids:  # one child at a time: memory (..., U, U), not (..., U, U, C)
+            xk = x[..., :, k]
+            a, b = xk[..., :, None], xk[..., None, :]
+            o += wb[..., k][..., None, None] * ((a > b) + 0.5 * (a == b))
+        # sign(o/total - 1/2) with ties within _TIE, without forming o/total
+        above = o > (0.5 + _TIE) * total
+        below = o < (0.5 - _TIE) * total
+        score_j = above.sum(axis=-1, dtype=np.int64) - below.sum(axis=-1, dtype=np.int64)
+        diag = np.einsum("...ii->...i", above).astype(np.int64) - np.einsum("...ii->...i", below)
+        out[..., j] = score_j - diag
+    return out
+
+
 def copeland(x: np.ndarray, w: np.ndarray) -> np.ndarray:
     """Copeland score from a weighted outranking matrix (COINr ``a_copeland``).
 
     ``o_ij = sum_k w_k [x_ik > x_jk] + 0.5 sum_k w_k [x_ik = x_jk]`` with weights
     summing to 1; ``o_ij`` > 0.5 counts +1, < 0.5 counts -1; the score is the row sum.
-    Missing values never outrank.
+    Missing values never outrank. ``o_ij`` within 1e-12 of 0.5 counts as a tie (0),
+    so that summation order cannot flip a tie.
 
     References
     ----------
@@ -121,7 +212,7 @@ def copeland(x: np.ndarray, w: np.ndarray) -> np.ndarray:
     a = x[:, None, :]
     b = x[None, :, :]
     o = ((a > b) * wn).sum(axis=2) + 0.5 * ((a == b) * wn).sum(axis=2)
-    s = np.sign(o - 0.5)
+    s = _sign_half(o)
     np.fill_diagonal(s, 0.0)
     return np.asarray(s.sum(axis=1), dtype=float)
 
@@ -133,6 +224,7 @@ def aggregate(
     method: str | Sequence[str] = "amean",
     weights: Mapping[str, float] | None = None,
     dat_thresh: float | Sequence[float | None] | None = None,
+    p: float | Sequence[float | None] | None = None,
 ) -> pd.DataFrame:
     """Aggregate normalised indicators up to the index.
 
@@ -142,7 +234,9 @@ def aggregate(
         Units x indicators (normalised).
     framework : Framework
     method : str or sequence of str
-        One method for all levels, or one per level from 2 up.
+        One method for all levels, or one per level from 2 up (see :data:`AGGREGATORS`).
+    p : float or sequence, optional
+        Exponent of ``genmean`` (one, or one per level).
     weights : mapping, optional
         iCode -> weight, replacing the iMeta weights for those codes.
     dat_thresh : float or sequence, optional
@@ -157,7 +251,8 @@ def aggregate(
     nlev = fw.max_level - 1
     methods = [method] * nlev if isinstance(method, str) else list(method)
     threshes = list(dat_thresh) if isinstance(dat_thresh, Sequence) else [dat_thresh] * nlev
-    if len(methods) != nlev or len(threshes) != nlev:
+    exps = list(p) if isinstance(p, Sequence) else [p] * nlev
+    if len(methods) != nlev or len(threshes) != nlev or len(exps) != nlev:
         raise IndexDataError(f"aggregate: give one method/dat_thresh or one per level ({nlev} levels)")
     values = data.to_numpy(dtype=float)
     cols = {c: values[:, j] for j, c in enumerate(data.columns)}
@@ -169,7 +264,7 @@ def aggregate(
         if meth == "copeland":
             y = np.column_stack([copeland(x[:, m[:, j] > 0], w[m[:, j] > 0]) for j in range(len(parents))])
         else:
-            y = aggregate_level(x, w, m, method=meth, dat_thresh=threshes[level - 2])
-        for j, p in enumerate(parents):
-            cols[p] = y[:, j]
+            y = aggregate_level(x, w, m, method=meth, dat_thresh=threshes[level - 2], p=exps[level - 2])
+        for j, parent in enumerate(parents):
+            cols[parent] = y[:, j]
     return pd.DataFrame(cols, index=data.index)

@@ -59,8 +59,12 @@ def impute(
     groups: pd.Series | None = None,
     overrides: Mapping[str, str] | None = None,
     seed: int = 0,
+    impute_by: str = "column",
+    normalise_first: bool | None = None,
+    group_level: int | None = None,
+    framework: Framework | None = None,
 ) -> pd.DataFrame:
-    """Fill missing indicator values, column by column (COINr ``Impute``).
+    """Fill missing indicator values, column by column or row by row (COINr ``Impute``).
 
     ``mean``/``median``: the column mean/median of the observed values (COINr
     ``i_mean``/``i_median``). ``mean-by-group``/``median-by-group``: the same within
@@ -82,13 +86,54 @@ def impute(
         allowed per indicator).
     seed : int
         Unused by the deterministic methods; kept for a uniform signature.
+    impute_by : {"column", "row"}
+        ``column`` (default): each indicator from its own observed values.
+        ``row``: each unit's missing values from the mean/median of its own observed
+        values (``mean``/``median`` only), COINr ``impute_by = "row"``.
+    normalise_first : bool, optional
+        Row imputation on min-max scaled data: ``z = (d x - min)/(max - min)`` per
+        column with ``d`` the Direction, impute the row mean/median of ``z``, then map
+        back ``x = d (z (max - min) + min)``. Default True for ``row``, as COINr
+        (needs ``framework`` for the directions).
+    group_level : int, optional
+        Impute within the aggregation groups of this level (2 = pillars ...): each
+        row mean (or the EM model) uses only the indicators of the same group. No
+        effect on column methods, which treat each indicator alone anyway.
+    framework : Framework, optional
+        Needed for ``group_level`` and ``normalise_first``.
 
     Raises
     ------
     IndexDataError
-        Unknown method, or a by-group method without ``groups``.
+        Unknown method, a by-group method without ``groups``, a by-group or ``em``
+        method row-wise, per-indicator overrides row-wise, ``group_level`` out of range
+        or without ``framework``.
+    MethodError
+        ``normalise_first`` with a constant indicator (its range is 0).
+
+    Examples
+    --------
+    >>> df = pd.DataFrame({"a": [1.0, 2.0], "b": [3.0, None], "c": [5.0, 6.0]})
+    >>> impute(df, impute_by="row", normalise_first=False)["b"].tolist()
+    [3.0, 4.0]
+
+    Notes
+    -----
+    Row imputation without normalisation mixes indicator scales; COINr's docs
+    recommend normalising first, which is why it is the default.
+
+    References
+    ----------
+    1. OECD/JRC (2008), Handbook on Constructing Composite Indicators, sec. 1.3,
+       https://doi.org/10.1787/9789264043466-en
+    2. Becker, W. et al. (2022), COINr, doi:10.21105/joss.04567 (``Impute.data.frame``).
     """
     del seed
+    if impute_by not in ("column", "row"):
+        raise IndexDataError(f"impute: impute_by = '{impute_by}'; expected 'column' or 'row'")
+    blocks = _column_blocks(data, group_level, framework)
+    if impute_by == "row" or (method == "em" and blocks is not None):
+        return _impute_blocks(data, method, impute_by, normalise_first, overrides, blocks, framework)
     overrides = dict(overrides or {})
     for m in [method, *overrides.values()]:
         if m not in IMPUTE_METHODS:
@@ -114,6 +159,82 @@ def impute(
             rows = codes == k
             out[np.ix_(rows, cols)] = _fill_block(x[np.ix_(rows, cols)], stat)
     return pd.DataFrame(out, index=data.index, columns=data.columns)
+
+
+def _column_blocks(
+    data: pd.DataFrame, group_level: int | None, framework: Framework | None
+) -> list[list[int]] | None:
+    """Column positions grouped by their ancestor at ``group_level`` (None: no grouping)."""
+    if group_level is None:
+        return None
+    if framework is None:
+        raise IndexDataError("impute: group_level needs the framework")
+    if not 2 <= int(group_level) <= framework.max_level:
+        raise IndexDataError(
+            f"impute: group_level = {group_level}; expected a level from 2 to {framework.max_level}"
+        )
+    groups: dict[str, list[int]] = {}
+    for j, code in enumerate(data.columns):
+        groups.setdefault(framework.ancestor(str(code), int(group_level)), []).append(j)
+    return list(groups.values())
+
+
+def _impute_blocks(
+    data: pd.DataFrame,
+    method: str,
+    impute_by: str,
+    normalise_first: bool | None,
+    overrides: Mapping[str, str] | None,
+    blocks: list[list[int]] | None,
+    framework: Framework | None,
+) -> pd.DataFrame:
+    """Row-wise imputation, or EM within column groups."""
+    if overrides:
+        raise IndexDataError("impute: per-indicator overrides apply to column imputation only")
+    x = data.to_numpy(dtype=float)
+    out = x.copy()
+    cols = blocks if blocks is not None else [list(range(x.shape[1]))]
+    if impute_by == "column":  # em within groups
+        for b in cols:
+            out[:, b] = impute_em(data.iloc[:, b]).to_numpy(dtype=float)
+        return pd.DataFrame(out, index=data.index, columns=data.columns)
+    if method not in ("mean", "median"):
+        raise IndexDataError(f"impute: row-wise imputation takes 'mean' or 'median', not '{method}'")
+    norm = True if normalise_first is None else bool(normalise_first)
+    if norm:
+        if framework is None:
+            raise IndexDataError("impute: normalise_first needs the framework (for the directions)")
+        d = np.array([framework.nodes[str(c)].direction for c in data.columns], dtype=float)
+        xd = x * d
+        seen = ~np.isnan(xd)
+        lo = np.array([xd[seen[:, j], j].min() if seen[:, j].any() else np.nan for j in range(x.shape[1])])
+        hi = np.array([xd[seen[:, j], j].max() if seen[:, j].any() else np.nan for j in range(x.shape[1])])
+        flat = hi == lo
+        if flat.any():
+            code = data.columns[int(np.flatnonzero(flat)[0])]
+            raise MethodError(
+                f"impute: indicator '{code}' is constant; it cannot be min-max scaled before "
+                "row-wise imputation (set normalise_first = False or drop it)"
+            )
+        z = (xd - lo) / (hi - lo)
+    else:
+        z = x
+    filled = z.copy()
+    for b in cols:
+        filled[:, b] = _fill_rows(z[:, b], method)
+    back = (filled * (hi - lo) + lo) * d if norm else filled
+    out = np.where(np.isnan(x), back, x)
+    return pd.DataFrame(out, index=data.index, columns=data.columns)
+
+
+def _fill_rows(z: np.ndarray, stat: str) -> np.ndarray:
+    """Fill each row's missing cells with that row's observed mean or median."""
+    nan = np.isnan(z)
+    seen = (~nan).any(axis=1)
+    fill = np.full(z.shape[0], np.nan)
+    if seen.any():
+        fill[seen] = np.nanmean(z[seen], axis=1) if stat == "mean" else np.nanmedian(z[seen], axis=1)
+    return np.where(nan, fill[:, None], z)
 
 
 def _fill_block(x: np.ndarray, stat: str) -> np.ndarray:

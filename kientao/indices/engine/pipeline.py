@@ -20,6 +20,7 @@ from kientao.indices.engine.errors import IndexDataError
 from kientao.indices.engine.framework import Framework, framework_from_imeta, split_idata
 from kientao.indices.engine.impute import denominate, impute, screen_units
 from kientao.indices.engine.normalise import normalise
+from kientao.indices.engine.panel import impute_panel
 from kientao.indices.engine.treat import treat
 
 __all__ = [
@@ -107,7 +108,16 @@ class IndexBuild:
         uCode and one float column per indicator (``Aggregated`` adds every aggregate).
     steps : tuple of Step
     details : dict
-        ``treat`` (COINr treat_details), ``treat_flags``, ``screen`` (availability summary).
+        ``treat`` (COINr treat_details), ``treat_flags``, ``screen`` (availability summary),
+        ``panel_source_time`` (panel builds with ``latest`` imputation).
+    input_name : str
+        The data set the steps start from: ``Raw``, or ``PanelImputed`` in a panel
+        build with panel imputation (what a replay starts from).
+    raw_units : DataFrame or None
+        Unit attributes of every input unit, before screening (for replays).
+    replayable : bool
+        False when the build cannot be regenerated on its own, i.e. a panel year
+        normalised together with the other years (COINr ``can_regen = FALSE``).
     """
 
     framework: Framework
@@ -115,6 +125,9 @@ class IndexBuild:
     datasets: Mapping[str, pd.DataFrame]
     steps: tuple[Step, ...]
     details: Mapping[str, pd.DataFrame] = field(default_factory=dict)
+    input_name: str = "Raw"
+    raw_units: pd.DataFrame | None = None
+    replayable: bool = True
 
     @property
     def scores(self) -> pd.DataFrame:
@@ -184,7 +197,27 @@ def run_steps(
     """Run ``steps`` on already validated data (used for replays)."""
     datasets: dict[str, pd.DataFrame] = {"Raw": data}
     details: dict[str, pd.DataFrame] = {}
-    current = data
+    raw_units = raw_units_of(units, data)
+    kept = _run(framework, units, data, steps, datasets, details, progress, stop_before)
+    return IndexBuild(framework, kept, datasets, tuple(steps), details, raw_units=raw_units)
+
+
+def raw_units_of(units: pd.DataFrame, data: pd.DataFrame) -> pd.DataFrame:
+    """The unit table aligned with ``data`` (before any screening)."""
+    return units.reindex(data.index) if not units.index.equals(data.index) else units
+
+
+def _run(
+    framework: Framework,
+    units: pd.DataFrame,
+    current: pd.DataFrame,
+    steps: Sequence[Step],
+    datasets: dict[str, pd.DataFrame],
+    details: dict[str, pd.DataFrame],
+    progress: Progress | None = None,
+    stop_before: str | None = None,
+) -> pd.DataFrame:
+    """Apply ``steps`` to ``current``, writing each data set into ``datasets``; returns the units."""
     for k, step in enumerate(steps):
         if step.name == stop_before:
             break
@@ -200,7 +233,7 @@ def run_steps(
         datasets[STEP_NAMES[step.name]] = current
     if progress is not None:
         progress(100, "done")
-    return IndexBuild(framework, units, datasets, tuple(steps), details)
+    return units
 
 
 def _apply(
@@ -220,7 +253,7 @@ def _apply(
             if group not in units.columns:
                 raise IndexDataError(f"impute: group column '{group}' is not in iData")
             groups = units[group]
-        return impute(data, groups=groups, **p), units
+        return impute(data, groups=groups, framework=fw, **p), units
     if name == "screen":
         kept, summary = screen_units(data, **p)
         details["screen"] = summary
@@ -247,24 +280,145 @@ def build_panel(
     *,
     time_col: str = "Time",
     progress: Progress | None = None,
+    panel_impute: Mapping[str, Any] | None = None,
+    normalise_global: bool = False,
 ) -> dict[Any, IndexBuild]:
     """Build one index per value of ``time_col`` (COINr's purse); returns time -> build.
 
-    Each year is built on its own (normalisation within the year, as COINr's
-    default ``global = FALSE``). Combine the ``Aggregated`` tables with
-    :func:`kientao.indices.engine.results.rank_changes` for year-on-year changes.
+    By default each year is built on its own (COINr's ``global = FALSE``). Combine the
+    ``Aggregated`` tables with :func:`kientao.indices.engine.results.rank_changes` for
+    year-on-year changes.
+
+    Parameters
+    ----------
+    idata, imeta : DataFrame
+        COINr tables; iData has one row per unit and time.
+    steps : sequence of Step, optional
+        Steps run for every year (default :func:`default_steps`).
+    time_col : str
+    progress : callable(percent, message), optional
+    panel_impute : mapping, optional
+        ``{"imp_type": ..., "max_time": ...}``: first fill each unit's gaps from its
+        other years with :func:`kientao.indices.engine.panel.impute_panel` (COINr
+        ``Impute(purse, f_i = "impute_panel")``); the steps then start from the data
+        set ``PanelImputed``. An indicator may be entirely missing in one year if
+        another year supplies it.
+    normalise_global : bool
+        Normalise all years together (COINr ``Normalise(purse, global = TRUE)``): the
+        steps before ``normalise`` run per year, the ``normalise`` step runs once on
+        the stacked years, the remaining steps per year again.
+
+    Returns
+    -------
+    dict
+        time -> :class:`IndexBuild`, in increasing time order.
+
+    Raises
+    ------
+    IndexDataError
+        No time column, invalid tables, or a step error (with the year named).
+
+    Notes
+    -----
+    Consequences of ``normalise_global`` (documented in docs/indices-engine.md):
+    scores of different years are on one scale, so a unit's score moves only when
+    its data move relative to the whole panel; a single year's scores no longer span
+    the full target range (e.g. 0-100); adding a year changes every earlier year's
+    scores; and a year cannot be regenerated on its own, so its build has
+    ``replayable = False`` and :func:`~kientao.indices.engine.uncertainty.uncertainty`
+    refuses it.
+
+    References
+    ----------
+    1. Becker, W. et al. (2022), doi:10.21105/joss.04567 (COINr purses).
+    2. OECD/JRC (2008), Handbook on Constructing Composite Indicators, sec. 1.5
+       (normalisation over time), https://doi.org/10.1787/9789264043466-en
     """
     if time_col not in idata.columns:
         raise IndexDataError(f"iData: no '{time_col}' column for a panel")
-    times = sorted(pd.unique(idata[time_col].dropna()))
-    out: dict[Any, IndexBuild] = {}
+    steps = default_steps() if steps is None else list(steps)
     fw = framework_from_imeta(imeta)
+    times = sorted(pd.unique(idata[time_col].dropna()))
+    if panel_impute is not None:
+        units_all, data_all = _panel_imputed(idata, fw, time_col, panel_impute)
+    out: dict[Any, IndexBuild] = {}
+    datasets: dict[Any, dict[str, pd.DataFrame]] = {}
+    details: dict[Any, dict[str, pd.DataFrame]] = {}
+    units_t: dict[Any, pd.DataFrame] = {}
+    raw_units: dict[Any, pd.DataFrame] = {}
+    stop = "normalise" if normalise_global else None
+    names = [s.name for s in steps]
+    if normalise_global and "normalise" not in names:
+        raise IndexDataError("build_panel: normalise_global needs a 'normalise' step")
     for k, t in enumerate(times):
         if progress is not None:
-            progress(int(100 * k / len(times)), f"{time_col} {t}")
-        sub = idata[idata[time_col] == t].reset_index(drop=True)
-        units, data = split_idata(sub, fw, source=f"iData ({time_col} {t})")
-        out[t] = run_steps(fw, units, data, default_steps() if steps is None else steps)
+            progress(int(90 * k / len(times)), f"{time_col} {t}")
+        where = f"iData ({time_col} {t})"
+        if panel_impute is None:
+            sub = idata[idata[time_col] == t].reset_index(drop=True)
+            units, data = split_idata(sub, fw, source=where)
+            datasets[t] = {"Raw": data}
+        else:
+            rows = (units_all[time_col] == t).to_numpy()
+            units = units_all.loc[rows]
+            data = data_all["imputed"].loc[rows]
+            datasets[t] = {"Raw": data_all["raw"].loc[rows], "PanelImputed": data}
+            if "source_time" in data_all:
+                details.setdefault(t, {})["panel_source_time"] = data_all["source_time"].loc[rows]
+        raw_units[t] = units
+        details.setdefault(t, {})
+        try:
+            units_t[t] = _run(fw, units, data, steps, datasets[t], details[t], None, stop)
+        except IndexDataError as exc:
+            raise IndexDataError(f"{where}: {exc}") from None
+    if normalise_global:
+        at = names.index("normalise")
+        last = {t: list(datasets[t].values())[-1] for t in times}
+        stacked = pd.concat([last[t] for t in times], keys=list(range(len(times))))
+        normed = _apply("normalise", dict(steps[at].params), stacked, stacked, fw, {})[0]
+        for j, t in enumerate(times):
+            part = pd.DataFrame(normed.xs(j, level=0))
+            datasets[t]["Normalised"] = part
+            try:
+                units_t[t] = _run(fw, units_t[t], part, steps[at + 1 :], datasets[t], details[t])
+            except IndexDataError as exc:
+                raise IndexDataError(f"iData ({time_col} {t}): {exc}") from None
+    for t in times:
+        out[t] = IndexBuild(
+            fw,
+            units_t[t],
+            datasets[t],
+            tuple(steps),
+            details[t],
+            input_name="PanelImputed" if panel_impute is not None else "Raw",
+            raw_units=raw_units[t],
+            replayable=not normalise_global,
+        )
     if progress is not None:
         progress(100, "done")
     return out
+
+
+def _panel_imputed(
+    idata: pd.DataFrame, fw: Framework, time_col: str, spec: Mapping[str, Any]
+) -> tuple[pd.DataFrame, dict[str, pd.DataFrame]]:
+    """Validate the whole panel and impute it with :func:`impute_panel`."""
+    if set(spec) - {"imp_type", "max_time"}:
+        raise IndexDataError(f"build_panel: panel_impute takes imp_type and max_time, got {sorted(spec)}")
+    units, data = split_idata(idata, fw, source="iData")
+    if time_col != "Time" or "Time" not in units.columns:
+        units = units.assign(**{time_col: idata[time_col].to_numpy()})
+    long = data.reset_index().assign(_t=units[time_col].to_numpy())
+    res = impute_panel(
+        long,
+        imp_type=str(spec.get("imp_type", "latest")),
+        max_time=spec.get("max_time"),
+        time_col="_t",
+        unit_col="uCode",
+        cols=list(data.columns),
+    )
+    imputed = res.data.set_index("uCode")[list(data.columns)]
+    out = {"raw": data, "imputed": imputed}
+    if res.source_time is not None:
+        out["source_time"] = res.source_time.set_axis(data.index)
+    return units, out

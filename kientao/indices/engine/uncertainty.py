@@ -19,7 +19,7 @@ import pandas as pd
 
 from kientao.indices.engine.aggregate import aggregate_level, membership
 from kientao.indices.engine.errors import IndexDataError
-from kientao.indices.engine.pipeline import IndexBuild, run_steps, vary_steps
+from kientao.indices.engine.pipeline import STEP_NAMES, IndexBuild, Step, run_steps, vary_steps
 from kientao.indices.engine.results import ranks_descending
 
 __all__ = [
@@ -29,7 +29,24 @@ __all__ = [
     "saltelli_design",
     "sobol_indices",
     "uncertainty",
+    "with_step",
 ]
+
+
+def with_step(steps: Sequence[Step], name: str) -> list[Step]:
+    """``steps`` with an empty step ``name`` inserted at its place in COINr's order, if absent.
+
+    The order is denominate, impute, screen, treat, normalise, aggregate. This is how
+    an uncertain input can vary a step the nominal build skipped, e.g. imputation
+    alternatives for a build without imputation (COINr skips such an input
+    silently, its issue #60).
+    """
+    names = [s.name for s in steps]
+    if name in names:
+        return list(steps)
+    order = list(STEP_NAMES)
+    at = next((k for k, s in enumerate(steps) if order.index(s.name) > order.index(name)), len(steps))
+    return [*steps[:at], Step(name), *steps[at:]]
 
 
 @dataclass(frozen=True)
@@ -104,7 +121,37 @@ def sobol_indices(
     """First-order and total Sobol indices from a Saltelli design (COINr ``SA_estimate``).
 
     ``S_i = mean(y_B (y_ABi - y_A)) / V``, ``ST_i = sum((y_A - y_ABi)^2) / (2 n V)`` (Jansen),
-    ``V = var(y_A, y_B)``. Bootstrap percentiles 5-95 % when ``n_boot`` > 0.
+    ``V = var(y_A, y_B)``. Bootstrap percentiles 5-95 % when ``n_boot`` > 0 (COINr
+    ``Nboot``): the N rows of the design are resampled with replacement ``n_boot``
+    times, V held fixed, and the 5 % and 95 % quantiles of the resampled indices
+    reported (``Si_q5``, ``Si_q95``, ``STi_q5``, ``STi_q95``).
+
+    Parameters
+    ----------
+    y : ndarray, shape (n (d + 2),)
+        Outputs in the order of :func:`saltelli_design`.
+    n, d : int
+        Base sample size and number of inputs.
+    n_boot : int
+        Bootstrap replicates (0 = none).
+    rng : numpy Generator, optional
+        For the bootstrap (default seed 0).
+
+    Returns
+    -------
+    DataFrame
+        Si, STi, N (rows used), and the four quantile columns when ``n_boot`` > 0.
+
+    Raises
+    ------
+    IndexDataError
+        Wrong length; fewer than two complete rows; an output that does not vary.
+
+    Notes
+    -----
+    A failed run (NaN) removes its whole row of the design (the A, B and every
+    A_B^(i) run of that row), so each index is estimated from complete rows only;
+    COINr would return NA for every index instead.
 
     References
     ----------
@@ -115,10 +162,17 @@ def sobol_indices(
         raise IndexDataError(f"sobol_indices: expected {n * (d + 2)} outputs, got {y.size}")
     ya, yb = y[:n], y[n : 2 * n]
     yab = y[2 * n :].reshape(d, n)
+    ok = np.isfinite(ya) & np.isfinite(yb) & np.isfinite(yab).all(axis=0)
+    if ok.sum() < 2:
+        raise IndexDataError("sobol_indices: fewer than two complete rows of the design (failed runs)")
+    ya, yb, yab, n = ya[ok], yb[ok], yab[:, ok], int(ok.sum())
     var = float(np.var(np.concatenate([ya, yb]), ddof=1))
+    if not var > 0:
+        raise IndexDataError("sobol_indices: the output does not vary; sensitivity indices are undefined")
     si_terms = yb[None, :] * (yab - ya[None, :])
     st_terms = (ya[None, :] - yab) ** 2
     out = pd.DataFrame({"Si": si_terms.mean(axis=1) / var, "STi": st_terms.sum(axis=1) / (2 * n * var)})
+    out["N"] = n
     if n_boot > 0:
         rng = rng or np.random.default_rng(0)
         idx = rng.integers(0, n, size=(n_boot, n))
@@ -193,14 +247,21 @@ def uncertainty(
     steps = list(build_result.steps)
     if not steps or steps[-1].name != "aggregate":
         raise IndexDataError("uncertainty: the build must end with an 'aggregate' step")
+    if not build_result.replayable:
+        raise IndexDataError(
+            "uncertainty: this build cannot be regenerated on its own (a panel year normalised "
+            "with all years together); analyse a build with per-year normalisation"
+        )
     for inp in inputs:
         if isinstance(inp, UncertainInput):
-            if inp.step not in {s.name for s in steps}:
+            if inp.step not in STEP_NAMES:
                 raise IndexDataError(
-                    f"uncertainty: input '{inp.name}' varies step '{inp.step}', which the build does not have"
+                    f"uncertainty: input '{inp.name}' varies step '{inp.step}', which the build does not have "
+                    f"(steps are {list(STEP_NAMES)})"
                 )
             if not inp.alternatives:
                 raise IndexDataError(f"uncertainty: input '{inp.name}' has no alternatives")
+            steps = with_step(steps, inp.step)
     rng = np.random.default_rng(seed)
     d = len(inputs)
     if kind == "SA":
@@ -239,6 +300,8 @@ def uncertainty(
     uniq, inverse = np.unique(keys, axis=0, return_inverse=True)
     inverse = inverse.reshape(-1)
     normalised_cache: dict[tuple[int, ...], pd.DataFrame] = {}
+    start_data = build_result.datasets[build_result.input_name]
+    raw_units = build_result.units if build_result.raw_units is None else build_result.raw_units
     levels = [membership(fw, lv) for lv in range(2, fw.max_level + 1)]
     pos = {c: k for k, c in enumerate(codes)}
     done = 0
@@ -252,7 +315,7 @@ def uncertainty(
                 assert isinstance(inp, UncertainInput)
                 varied = vary_steps(varied, inp.step, **dict(inp.alternatives[alt]))
             try:
-                b = run_steps(fw, build_result.units, build_result.datasets["Raw"], varied, stop_before="aggregate")
+                b = run_steps(fw, raw_units, start_data, varied, stop_before="aggregate")
                 normalised_cache[pre_key] = b.scores.reindex(units)
             except IndexDataError:
                 normalised_cache[pre_key] = pd.DataFrame()  # a failed run: NaN, as COINr
@@ -266,17 +329,20 @@ def uncertainty(
             continue
         method = agg_params.get("method", "amean")
         thresh = agg_params.get("dat_thresh")
+        expo = agg_params.get("p")
         nlev = len(levels)
         methods = [method] * nlev if isinstance(method, str) else list(method)
         threshes = list(thresh) if isinstance(thresh, list | tuple) else [thresh] * nlev
+        exps = list(expo) if isinstance(expo, list | tuple) else [expo] * nlev
         for start in range(0, rows.size, batch):
             r = rows[start : start + batch]
             w = weights[w_idx[r]]
             cols: dict[str, np.ndarray] = {c: x0[c].to_numpy(float) for c in x0.columns}
-            for (children, parents, m), meth, th in zip(levels, methods, threshes, strict=True):
+            for (children, parents, m), meth, th, ex in zip(levels, methods, threshes, exps, strict=True):
                 x = np.stack(np.broadcast_arrays(*[cols[c] for c in children]), axis=-1)
-                y = aggregate_level(x, w[:, [pos[c] for c in children]], m, method=meth,
-                                    dat_thresh=th, errors="nan")
+                wk = w[:, [pos[c] for c in children]]
+                y = aggregate_level(x, wk, m, method=meth, dat_thresh=th, errors="nan", p=ex)
+                y = np.broadcast_to(y, (r.size, *y.shape[-2:]))
                 for k, p in enumerate(parents):
                     cols[p] = y[:, :, k]
             scores[r] = np.broadcast_to(cols[code], (r.size, len(units)))
@@ -299,7 +365,10 @@ def uncertainty(
     )
     sens = None
     if kind == "SA":
-        y = np.nanmean(np.abs(ranks - nominal[None, :]), axis=1)
+        dev = np.abs(ranks - nominal[None, :])
+        y = np.full(runs, np.nan)
+        okr = ~np.isnan(dev).all(axis=1)
+        y[okr] = np.nanmean(dev[okr], axis=1)
         sens = sobol_indices(y, n, d, n_boot=n_boot, rng=rng)
         sens.insert(0, "Variable", [inp.name for inp in inputs])
     if progress is not None:

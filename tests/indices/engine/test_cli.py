@@ -78,3 +78,48 @@ def test_it_reports_a_missing_file(tmp_path: Path, capsys: pytest.CaptureFixture
     rc = main(["indices", "validate", str(tmp_path / "nope.csv"), str(tmp_path / "iMeta.csv")])
     assert rc == 2
     assert "file not found" in capsys.readouterr().err
+
+
+def _panel_files(tmp_path: Path) -> tuple[str, str]:
+    meta = pd.DataFrame({"Level": [1, 1, 2], "iCode": ["a", "b", "Index"], "Parent": ["Index", "Index", None],
+                         "Direction": [1, 1, 1], "Weight": [1, 1, 1], "Type": ["Indicator", "Indicator", "Aggregate"]})
+    data = pd.DataFrame({"uCode": ["X", "Y"] * 2, "Time": [2021, 2021, 2022, 2022],
+                         "a": [0.0, 10.0, 10.0, 20.0], "b": [0.0, 10.0, None, None]})
+    meta.to_csv(tmp_path / "iMeta.csv", index=False)
+    data.to_csv(tmp_path / "iData.csv", index=False)
+    return str(tmp_path / "iData.csv"), str(tmp_path / "iMeta.csv")
+
+
+def test_it_builds_a_panel_with_panel_imputation_and_global_normalisation(tmp_path: Path) -> None:
+    idata, imeta = _panel_files(tmp_path)
+    rc = main(["indices", "panel", idata, imeta, "--out", str(tmp_path / "o"), "--treat", "none",
+               "--panel-impute", "latest", "--global-normalise"])
+    assert rc == 0
+    scores = pd.read_csv(tmp_path / "o" / "scores.csv")
+    assert list(scores.columns[:2]) == ["uCode", "Time"]
+    # a over both years 0..20 -> 0, 50 | 50, 100; b carried from 2021 -> 0, 100 both years
+    np.testing.assert_allclose(scores["Index"], [0.0, 75.0, 25.0, 100.0], atol=1e-12)
+    ranks = pd.read_csv(tmp_path / "o" / "ranks.csv")
+    assert ranks["Index"].tolist() == [2, 1, 2, 1]
+
+
+def test_it_reports_panel_errors_with_exit_code_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    idata, imeta = _panel_files(tmp_path)
+    rc = main(["indices", "panel", idata, imeta, "--out", str(tmp_path / "o"), "--treat", "none"])
+    err = capsys.readouterr().err
+    assert rc == 2 and "Time 2022" in err and "'b' has no data" in err
+    rc = main(["indices", "panel", idata, imeta, "--out", str(tmp_path / "o"), "--max-time", "1"])
+    assert rc == 2 and "--max-time needs" in capsys.readouterr().err
+
+
+def test_it_builds_with_genmean_and_row_imputation(tmp_path: Path, small_meta: pd.DataFrame, small_data: pd.DataFrame) -> None:
+    small_meta.to_csv(tmp_path / "iMeta.csv", index=False)
+    small_data.to_csv(tmp_path / "iData.csv", index=False)
+    rc = main(["indices", "build", str(tmp_path / "iData.csv"), str(tmp_path / "iMeta.csv"), "--out",
+               str(tmp_path / "o"), "--treat", "none", "--impute", "mean", "--impute-by", "row",
+               "--group-level", "2", "--aggregate", "genmean", "--p", "2"])
+    assert rc == 0
+    scores = pd.read_csv(tmp_path / "o" / "scores.csv").set_index("uCode")
+    # U4: c imputed from d's scaled value (1) -> 10 -> normalised 100; d -> 100;
+    # P2 = sqrt((1 * 100^2 + 3 * 100^2)/4) = 100
+    assert scores.loc["U4", "P2"] == pytest.approx(100.0, abs=1e-9)

@@ -8,10 +8,23 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from kientao.indices.engine import IndexBuild, UncertainInput, WeightNoise, uncertainty, vary_steps
+from kientao.indices.engine import (
+    IndexBuild,
+    Step,
+    UncertainInput,
+    WeightNoise,
+    build,
+    uncertainty,
+    vary_steps,
+)
 from kientao.indices.engine.pipeline import run_steps
 from kientao.indices.engine.results import ranks_descending
-from kientao.indices.engine.uncertainty import coinr_vignette_inputs, saltelli_design, sobol_indices
+from kientao.indices.engine.uncertainty import (
+    coinr_vignette_inputs,
+    saltelli_design,
+    sobol_indices,
+    with_step,
+)
 
 
 @pytest.fixture(scope="module")
@@ -115,3 +128,86 @@ def test_it_reports_progress(asem_build: IndexBuild) -> None:
 def test_it_ranks_draws_like_r() -> None:
     x = np.array([[1.0, 3.0, 3.0, np.nan], [2.0, 1.0, 0.0, 5.0]])
     np.testing.assert_array_equal(ranks_descending(x, axis=1), [[3, 1, 1, np.nan], [2, 3, 4, 1]])
+
+
+def test_it_varies_imputation_even_when_the_build_has_none(small_meta: pd.DataFrame) -> None:
+    # COINr issue #60: imputation alternatives on a coin without Impute are skipped silently
+    data = pd.DataFrame(
+        {"uCode": ["U1", "U2", "U3", "U4"], "a": [1.0, 2, 3, 4], "b": [10.0, 20, 30, 40],
+         "c": [0.0, 1.0, 10.0, None], "d": [2.0, 2, 4, 6]}
+    )
+    steps = [Step("normalise", {"method": "minmax", "l_u": [0.0, 100.0]}), Step("aggregate")]
+    nominal = build(data, small_meta, steps)
+    alts = ({"method": "none"}, {"method": "mean"}, {"method": "median"})
+    inputs: list[UncertainInput | WeightNoise] = [UncertainInput("Imputation", "impute", alts)]
+    res = uncertainty(nominal, inputs, 30, seed=2)
+    assert [s.name for s in with_step(nominal.steps, "impute")] == ["impute", "normalise", "aggregate"]
+    picks = np.minimum((res.samples["Imputation"] * 3).astype(int), 2).to_numpy()
+    assert set(picks) == {0, 1, 2}
+    for k in range(30):
+        s = vary_steps(with_step(nominal.steps, "impute"), "impute", **alts[picks[k]])
+        b = run_steps(nominal.framework, nominal.units, nominal.datasets["Raw"], s)
+        # same arithmetic, batched: 1e-9 on 0-100 scores
+        np.testing.assert_allclose(res.scores[k], b.scores["Index"], rtol=0, atol=1e-9)
+    # U4's c: mean 11/3 vs median 1 on the 0-10 range -> different index scores
+    u4 = res.scores[:, 3]
+    assert len({round(float(v), 9) for v in u4}) == 3
+
+
+def test_it_inserts_missing_steps_in_coinrs_order() -> None:
+    steps = [Step("denominate"), Step("treat"), Step("normalise"), Step("aggregate")]
+    assert [s.name for s in with_step(steps, "screen")][:3] == ["denominate", "screen", "treat"]
+    assert [s.name for s in with_step(steps, "impute")][:3] == ["denominate", "impute", "treat"]
+    assert with_step(steps, "treat") == steps
+
+
+@pytest.mark.parametrize("alt", [{"method": "copeland"}, {"method": "genmean", "p": 2}])
+def test_it_varies_copeland_and_genmean_like_naive_builds(asem_build: IndexBuild, alt: dict) -> None:  # type: ignore[type-arg]
+    inputs: list[UncertainInput | WeightNoise] = [
+        UncertainInput("Aggregation", "aggregate", ({"method": "amean"}, alt)),
+        UncertainInput("Normalisation", "normalise", ({"method": "minmax", "l_u": [1, 100]}, {"method": "rank"})),
+    ]
+    res = uncertainty(asem_build, inputs, 8, seed=6)
+    for k in range(8):
+        u = res.samples.iloc[k]
+        s = vary_steps(list(asem_build.steps), "aggregate", **[{"method": "amean"}, alt][int(u["Aggregation"] * 2)])
+        s = vary_steps(s, "normalise", **inputs[1].alternatives[int(u["Normalisation"] * 2)])  # type: ignore[union-attr]
+        b = run_steps(asem_build.framework, asem_build.units, asem_build.datasets["Raw"], s)
+        # batched matmul vs per-parent sums: 1e-9 on scores up to ~100 (Copeland: integers)
+        np.testing.assert_allclose(res.scores[k], b.scores["Index"], rtol=0, atol=1e-9)
+
+
+def test_it_drops_failed_rows_from_the_sobol_design() -> None:
+    n, d = 200, 2
+    x = saltelli_design(n, d, np.random.default_rng(1))
+    y = x[:, 0] + 2 * x[:, 1]
+    y_bad = y.copy()
+    y_bad[2 * n + n + 7] = np.nan  # run 7 of A_B^(2)
+    keep = np.ones(n, dtype=bool)
+    keep[7] = False
+    blocks = [y[i * n : (i + 1) * n][keep] for i in range(d + 2)]
+    want = sobol_indices(np.concatenate(blocks), n - 1, d)
+    got = sobol_indices(y_bad, n, d)
+    # identical arithmetic on the same 199 rows
+    np.testing.assert_allclose(got[["Si", "STi"]], want[["Si", "STi"]], rtol=1e-12)
+    assert got["N"].tolist() == [n - 1] * d
+
+
+def test_it_bootstraps_sobol_intervals_as_wide_as_their_sampling_spread() -> None:
+    # y = x1 + 2 x2 + x1 x2. Over 40 independent designs (N = 400) the spread of STi
+    # is its sampling error; the bootstrap 5-95 % interval should be about 2 x 1.645
+    # of it. Tolerance: a factor 0.6-1.6 covers the error of a 40-sample sd (~11 %).
+    n, d = 400, 2
+    est, width = [], []
+    for rep in range(40):
+        rng = np.random.default_rng(100 + rep)
+        x = saltelli_design(n, d, rng)
+        y = x[:, 0] + 2 * x[:, 1] + x[:, 0] * x[:, 1]
+        s = sobol_indices(y, n, d, n_boot=300, rng=rng)
+        assert (s["STi_q5"] <= s["STi"]).all() and (s["STi"] <= s["STi_q95"]).all()
+        est.append(s["STi"].to_numpy())
+        width.append((s["STi_q95"] - s["STi_q5"]).to_numpy())
+    spread = np.std(est, axis=0, ddof=1)
+    implied = np.mean(width, axis=0) / (2 * 1.645)
+    ratio = implied / spread
+    assert ((ratio > 0.6) & (ratio < 1.6)).all(), ratio
