@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import random
 from datetime import timedelta
 from typing import Any
@@ -25,6 +26,7 @@ from kientao.challenges.models import (
     Milestone,
     MilestoneStatus,
     ProgressReport,
+    PublicVote,
     Score,
     Submission,
 )
@@ -69,7 +71,9 @@ def _user(local: str, name: str) -> User:
 def load(context: Any) -> None:
     if Challenge.objects.filter(slug=SLUG).exists():
         context.log.append("challenges: demo challenge already present")
-        _cohort(context, Challenge.objects.get(slug=SLUG))
+        existing = Challenge.objects.get(slug=SLUG)
+        _cohort(context, existing)
+        _peoples_choice(context, existing)
         return
     rng = random.Random(2026)
     now = timezone.now()
@@ -151,6 +155,7 @@ def load(context: Any) -> None:
     context.log.append(f"challenges: {challenge.title} — {len(subs)} submissions, {len(judges)} judges, "
                        f"{len(scores)} scores")
     _cohort(context, challenge)
+    _peoples_choice(context, challenge)
 
 
 COHORT = "Khóa ươm tạo 2026"
@@ -187,3 +192,47 @@ def _cohort(context: Any, challenge: Challenge) -> None:
         KpiValue.objects.bulk_create([KpiValue(report=report, kpi=kpi, value=kg),
                                       KpiValue(report=report, kpi=users, value=homes)])
     context.log.append(f"challenges: accelerator cohort with {len(winners)} teams")
+
+
+STEADY_VOTERS = 36
+SPIKE_VOTERS = 12
+
+
+def _peoples_choice(context: Any, challenge: Challenge) -> None:
+    """People's choice on, with votes from demo accounts: steady traffic and one suspicious hour.
+
+    36 older accounts vote about one an hour over a day and a half; then 12 accounts created an
+    hour earlier vote within one hour from one address, so the anomaly report shows a spike, a
+    share of new accounts and a repeated address.
+    """
+    if challenge.public_votes.exists():
+        return
+    now = timezone.now()
+    if not challenge.peoples_choice:
+        challenge.peoples_choice = True
+        challenge.voting_opens_at = now - timedelta(days=3)
+        challenge.voting_closes_at = now + timedelta(days=14)
+        challenge.save(update_fields=["peoples_choice", "voting_opens_at", "voting_closes_at"])
+    candidates = list(challenge.submissions.filter(status__in=Submission.IN_REVIEW).order_by("number"))
+    if not candidates:
+        return
+    rng = random.Random(7)
+    favourites = candidates[:8]
+    start = now - timedelta(hours=STEADY_VOTERS + 4)
+    votes = []
+    for i in range(STEADY_VOTERS):
+        user = _user(f"binhchon{i + 1:02d}", f"Người bình chọn {i + 1:02d}")
+        User.objects.filter(pk=user.pk).update(date_joined=now - timedelta(days=30 + i))
+        votes.append(PublicVote(
+            challenge=challenge, user=user, submission=rng.choice(favourites if rng.random() < 0.7 else candidates),
+            address_hash=hashlib.sha256(f"kientao-demo-address-{i}".encode()).hexdigest(),
+            created_at=start + timedelta(hours=i, minutes=rng.randrange(60))))
+    spike_at = now - timedelta(hours=2)
+    shared_address = hashlib.sha256(b"kientao-demo-address-shared").hexdigest()
+    for i in range(SPIKE_VOTERS):
+        user = _user(f"binhchon-moi{i + 1:02d}", f"Tài khoản mới {i + 1:02d}")
+        User.objects.filter(pk=user.pk).update(date_joined=spike_at - timedelta(hours=1))
+        votes.append(PublicVote(challenge=challenge, user=user, submission=candidates[-1],
+                                address_hash=shared_address, created_at=spike_at + timedelta(minutes=4 * i)))
+    PublicVote.objects.bulk_create(votes, ignore_conflicts=True)
+    context.log.append(f"challenges: people's choice with {len(votes)} demo votes")

@@ -30,7 +30,7 @@ class ChallengeForm(forms.ModelForm[Challenge]):
     class Meta:
         model = Challenge
         fields = ["title", "slug", "summary", "problem_statement", "sdg_tags", "affected_groups",
-                  "prizes", "eligibility", "is_published", *DATE_FIELDS, "per_submission",
+                  "prizes", "eligibility", "system_map", "is_published", *DATE_FIELDS, "per_submission",
                   "max_load", "shortlist_size", "peoples_choice", *VOTING_FIELDS]
         widgets = {name: forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
                    for name in DATE_FIELDS + VOTING_FIELDS}

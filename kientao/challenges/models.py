@@ -7,6 +7,7 @@ from pathlib import PurePosixPath
 from typing import Any
 
 from django.conf import settings
+from django.core.validators import RegexValidator
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
@@ -24,6 +25,15 @@ class Phase(models.TextChoices):
     FINAL = "final", _("Final decisions")
     ACCELERATOR = "accelerator", _("Accelerator")
     CLOSED = "closed", _("Closed")
+
+
+# Only the drawing of a map shared by link on this site (the systemmaps app serves it at
+# /maps/shared/<pk>.svg): a challenge page never embeds content from elsewhere.
+SHARED_MAP_PATH = r"^/maps/shared/[1-9][0-9]{0,9}\.svg\Z"
+validate_shared_map = RegexValidator(
+    SHARED_MAP_PATH,
+    _("Give the address of a system map shared by link on this site, e.g. /maps/shared/12.svg."),
+)
 
 
 class Challenge(models.Model):
@@ -60,6 +70,11 @@ class Challenge(models.Model):
     )
     voting_opens_at = models.DateTimeField(_("people's choice voting opens"), null=True, blank=True)
     voting_closes_at = models.DateTimeField(_("people's choice voting closes"), null=True, blank=True)
+    system_map = models.CharField(
+        _("system map of the problem"), max_length=200, blank=True, validators=[validate_shared_map],
+        help_text=_("Optional: the address of a system map shared by link, e.g. /maps/shared/12.svg "
+                    "(in the map's settings, tick “shared by link”)."),
+    )
     calibration = models.JSONField(default=dict, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
 

@@ -32,6 +32,7 @@ from kientao.challenges.markdown import render_markdown
 from kientao.challenges.models import (
     Assignment,
     Challenge,
+    ConflictOfInterest,
     Criterion,
     Decision,
     FieldKind,
@@ -150,7 +151,8 @@ def edit(request: HttpRequest, slug: str) -> HttpResponse:
     form = ChallengeForm(request.POST or None, instance=challenge)
     if request.method == "POST" and form.is_valid():
         actions.save_object(form.instance, _user(request), "challenges.edit_challenge",
-                            ["title", "slug", "is_published", "closes_at"], challenge.organisation, created=False)
+                            ["title", "slug", "is_published", "closes_at", "system_map"], challenge.organisation,
+                            created=False)
         messages.success(request, _("Saved."))
         return redirect("challenges:manage", form.instance.slug)
     return render(request, "challenges/challenge_form.html",
@@ -213,15 +215,24 @@ def criterion_delete(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 
 
 def _judge_progress(challenge: Challenge) -> list[Any]:
+    """Judges with their assignment, score and conflict counts.
+
+    One grouped query per count instead of one query joining assignments, scores and conflicts:
+    that join multiplies rows (assignments × scores × conflicts per judge) and took most of the
+    dashboard's time at 10,000 submissions (docs/benchmarks/challenges.md).
+    """
     n_criteria = challenge.criteria.count()
-    judges: list[Any] = list(
-        challenge.judges.select_related("user").annotate(
-            n_assigned=Count("assignments", distinct=True),
-            n_scores=Count("assignments__scores"),
-            n_conflicts=Count("conflicts", distinct=True),
-        )
-    )
+    assigned = dict(Assignment.objects.filter(judge__challenge=challenge).order_by()
+                    .values_list("judge_id").annotate(n=Count("pk")))
+    scored = dict(Score.objects.filter(assignment__judge__challenge=challenge).order_by()
+                  .values_list("assignment__judge_id").annotate(n=Count("pk")))
+    conflicts = dict(ConflictOfInterest.objects.filter(judge__challenge=challenge).order_by()
+                     .values_list("judge_id").annotate(n=Count("pk")))
+    judges: list[Any] = list(challenge.judges.select_related("user"))
     for j in judges:
+        j.n_assigned = assigned.get(j.pk, 0)
+        j.n_scores = scored.get(j.pk, 0)
+        j.n_conflicts = conflicts.get(j.pk, 0)
         needed = j.n_assigned * n_criteria
         j.percent = round(100 * j.n_scores / needed) if needed else 0
     return judges
@@ -481,10 +492,10 @@ def dashboard(request: HttpRequest, slug: str) -> HttpResponse:
         total=Count("pk", filter=~Q(status=Submission.Status.DRAFT)),
         in_review=Count("pk", filter=Q(status__in=Submission.IN_REVIEW)),
     )
-    n_assignments = Assignment.objects.filter(judge__challenge=challenge).count()
-    n_scores = Score.objects.filter(assignment__judge__challenge=challenge).count()
-    needed = n_assignments * challenge.criteria.count()
     judges = _judge_progress(challenge)
+    n_assignments = sum(j.n_assigned for j in judges)
+    n_scores = sum(j.n_scores for j in judges)
+    needed = n_assignments * challenge.criteria.count()
     page = Paginator(judges, PAGE).get_page(request.GET.get("page"))
     return render(request, "challenges/dashboard.html", {
         "challenge": challenge, "counts": counts, "n_assignments": n_assignments, "n_scores": n_scores,

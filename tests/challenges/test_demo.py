@@ -31,3 +31,20 @@ def test_it_loads_the_demo_idempotently(db: Any) -> None:
     demo.load()
     assert (Submission.objects.count(), Score.objects.count(), Cohort.objects.count(),
             ProgressReport.objects.count(), MilestoneStatus.objects.count()) == counts
+
+
+def test_it_seeds_peoples_choice_votes_with_an_anomaly(db: Any) -> None:
+    from kientao.challenges import analysis
+    from kientao.challenges.models import PublicVote
+
+    demo.load()
+    challenge = Challenge.objects.get(slug="giam-rac-thai-nhua-ven-bien")
+    assert challenge.peoples_choice and challenge.voting_open
+    n_votes = PublicVote.objects.filter(challenge=challenge).count()
+    assert 24 <= n_votes <= 60
+    report = analysis.vote_anomalies(challenge)
+    assert report["n_votes"] == n_votes
+    assert any(h["spike"] for h in report["hours"])
+    assert report["addresses"] and 0 < report["new_share"] < 0.5
+    demo.load()
+    assert PublicVote.objects.filter(challenge=challenge).count() == n_votes

@@ -64,7 +64,7 @@ def _database_url() -> str:
     return f"postgres://{s['USER']}@{s['HOST'] or '127.0.0.1'}:{s['PORT'] or 5432}/{s['NAME']}"
 
 
-def _worker(*extra: str, stale: int = 4) -> subprocess.Popen[bytes]:
+def _worker(*extra: str, stale: int = 8) -> subprocess.Popen[bytes]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("KIENTAO_")}
     env.update({"DATABASE_URL": _database_url(), "KIENTAO_JOB_STALE_SECONDS": str(stale),
                 "KIENTAO_VAR_DIR": str(settings.VAR_DIR), "PYTHONUNBUFFERED": "1"})
@@ -125,7 +125,7 @@ def test_it_round_trips_a_job_through_a_real_worker(transactional_db: Any) -> No
     job = start_job(count_up, kind="core.count_up", params={"steps": 3, "delay": 0.05})
     worker = _worker()
     try:
-        job = _wait_for(job, lambda j: j.is_finished, timeout=90)
+        job = _wait_for(job, lambda j: j.is_finished, timeout=180)
     finally:
         _stop(worker)
     assert job.status == Job.Status.SUCCEEDED, job.error
@@ -140,13 +140,13 @@ def test_it_retries_a_job_whose_worker_was_killed(transactional_db: Any) -> None
     job = start_job(count_up, kind="core.count_up", params={"steps": 30, "delay": 0.2})
     first = _worker()
     try:
-        job = _wait_for(job, lambda j: j.status == Job.Status.RUNNING and j.progress >= 10, timeout=90)
+        job = _wait_for(job, lambda j: j.status == Job.Status.RUNNING and j.progress >= 10, timeout=180)
     finally:
         _stop(first, signal.SIGKILL)  # the whole worker dies mid-job, with no chance to clean up
     assert job.status == Job.Status.RUNNING  # nothing marked it: it is orphaned
     second = _worker()
     try:
-        job = _wait_for(job, lambda j: j.is_finished, timeout=120)
+        job = _wait_for(job, lambda j: j.is_finished, timeout=240)
     finally:
         _stop(second)
     assert job.status == Job.Status.SUCCEEDED, job.error
@@ -162,12 +162,12 @@ def test_it_fails_with_the_reason_when_no_attempt_is_left(transactional_db: Any)
     Job.objects.filter(pk=job.pk).update(max_attempts=1)
     first = _worker()
     try:
-        job = _wait_for(job, lambda j: j.status == Job.Status.RUNNING and j.progress >= 10, timeout=90)
+        job = _wait_for(job, lambda j: j.status == Job.Status.RUNNING and j.progress >= 10, timeout=180)
     finally:
         _stop(first, signal.SIGKILL)
     second = _worker()
     try:
-        job = _wait_for(job, lambda j: j.is_finished, timeout=60)
+        job = _wait_for(job, lambda j: j.is_finished, timeout=180)
     finally:
         _stop(second)
     assert job.status == Job.Status.FAILED
