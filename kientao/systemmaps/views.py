@@ -92,6 +92,24 @@ def _word(key: object) -> Any:
     return WORDS.get(str(key), str(key))
 
 
+def _reasons(codes: list[tuple[str, dict[str, Any]]]) -> str:
+    """The engine's leverage reasons, in the page's language."""
+    texts = {
+        "downstream": _("influences %(n)d of %(others)d other factors downstream"),
+        "loops": _("on %(n)d feedback loops"),
+        "most_loops": _("on more loops than any other factor"),
+        "bridge": _("bridges parts of the map (betweenness %(betweenness).2f)"),
+        "micmac": _("MICMAC %(quadrant)s (influence %(influence).1f× average, dependence %(dependence).1f×)"),
+        "driver": _("a driver: nothing in the map influences it"),
+    }
+    parts = []
+    for code, params in codes:
+        if code == "micmac":
+            params = {**params, "quadrant": _word(params["quadrant"])}
+        parts.append(str(texts[code]) % params if params else str(texts[code]))
+    return "; ".join(parts)
+
+
 def _user(request: HttpRequest) -> User:
     user = request.user
     assert isinstance(user, User)
@@ -334,7 +352,8 @@ def map_analysis(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     ctx = _context(request, org, smap, loops=_loop_rows(em, search), loop_message=loop_summary(search),
                    measures=[{**r, "role": _word(r["role"]), "micmac_quadrant": _word(r["micmac_quadrant"])}
                              for r in measures.reset_index().to_dict("records")],
-                   leverage=leverage.to_dict("records"),
+                   leverage=[{**r, "reasons": _reasons(r["reason_codes"])}
+                             for r in leverage.to_dict("records")],
                    submap_form=SubmapForm(request.GET if request.GET and not ({"scenario", "problem"}
                                                                 & set(request.GET)) else None,
                                           choices=choices, auto_id="sub_%s"),

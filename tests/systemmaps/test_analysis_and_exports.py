@@ -165,7 +165,11 @@ def test_it_shows_pages_in_vietnamese(personas: Any, as_user: Any, plastic: Syst
     client = as_user(personas.member)
     r = client.get(url(personas, plastic, "map_analysis"), HTTP_ACCEPT_LANGUAGE="vi")
     assert r.status_code == 200
-    assert "Vòng phản hồi" in r.content.decode()
+    html = r.content.decode()
+    assert "Vòng phản hồi" in html
+    # the leverage reasons come from the engine as codes and are shown in Vietnamese
+    assert "yếu tố khác ở phía sau" in html
+    assert "other factors downstream" not in html
 
 
 def test_it_shows_a_problem_tree_and_says_when_it_is_not_a_tree(personas: Any, as_user: Any,

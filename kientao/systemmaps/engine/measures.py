@@ -7,6 +7,7 @@ Centralities treat every factor pair with at least one link as one hop
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 import networkx as nx
 import numpy as np
@@ -357,6 +358,17 @@ def factor_measures(m: SystemMap, loops: LoopSearch | None = None) -> pd.DataFra
     return table
 
 
+#: English wording of each leverage reason; pages translate by code (``reason_codes``).
+REASON_TEXT = {
+    "downstream": "influences {n} of {others} other factors downstream",
+    "loops": "on {n} feedback loops",
+    "most_loops": "on more loops than any other factor",
+    "bridge": "bridges parts of the map (betweenness {betweenness:.2f})",
+    "micmac": "MICMAC {quadrant} (influence {influence:.1f}x average, dependence {dependence:.1f}x)",
+    "driver": "a driver: nothing in the map influences it",
+}
+
+
 def leverage_candidates(measures: pd.DataFrame, *, top: int = 10) -> pd.DataFrame:
     """Rank factors as leverage candidates, with the reasons in words.
 
@@ -377,7 +389,9 @@ def leverage_candidates(measures: pd.DataFrame, *, top: int = 10) -> pd.DataFram
     -------
     pandas.DataFrame
         Columns ``factor``, ``label``, ``score`` (0-1), ``reasons`` (one string,
-        reasons joined by ``"; "``), best first.
+        reasons joined by ``"; "``) and ``reason_codes`` (the same reasons as
+        ``(code, parameters)`` pairs, keys of :data:`REASON_TEXT`, for translation),
+        best first.
 
     Notes
     -----
@@ -395,33 +409,42 @@ def leverage_candidates(measures: pd.DataFrame, *, top: int = 10) -> pd.DataFram
     t = measures[measures["out_degree"] > 0]
     n = len(measures)
     if t.empty:
-        return pd.DataFrame(columns=["factor", "label", "score", "reasons"])
+        return pd.DataFrame(columns=["factor", "label", "score", "reasons", "reason_codes"])
     cols = ["downstream", "loops", "betweenness", "micmac_influence"]
     score = t[cols].rank(pct=True).mean(axis=1)
     total_loops = int(measures["loops"].max()) if len(measures) else 0
     rows = []
     for fid in score.sort_values(ascending=False, kind="stable").index[:top]:
         r = t.loc[fid]
-        reasons = [f"influences {int(r['downstream'])} of {n - 1} other factors downstream"]
+        codes: list[tuple[str, dict[str, Any]]] = [
+            ("downstream", {"n": int(r["downstream"]), "others": n - 1})
+        ]
         if r["loops"] > 0:
-            reasons.append(f"on {int(r['loops'])} feedback loops")
+            codes.append(("loops", {"n": int(r["loops"])}))
         if total_loops and r["loops"] == total_loops:
-            reasons.append("on more loops than any other factor")
+            codes.append(("most_loops", {}))
         if r["betweenness"] >= t["betweenness"].quantile(0.9) and r["betweenness"] > 0:
-            reasons.append(f"bridges parts of the map (betweenness {r['betweenness']:.2f})")
+            codes.append(("bridge", {"betweenness": round(float(r["betweenness"]), 2)}))
         if r["micmac_quadrant"] in ("influential", "relay"):
-            reasons.append(
-                f"MICMAC {r['micmac_quadrant']} (influence {r['micmac_influence']:.1f}x "
-                f"average, dependence {r['micmac_dependence']:.1f}x)"
+            codes.append(
+                (
+                    "micmac",
+                    {
+                        "quadrant": str(r["micmac_quadrant"]),
+                        "influence": round(float(r["micmac_influence"]), 1),
+                        "dependence": round(float(r["micmac_dependence"]), 1),
+                    },
+                )
             )
         if r["role"] == "driver":
-            reasons.append("a driver: nothing in the map influences it")
+            codes.append(("driver", {}))
         rows.append(
             {
                 "factor": fid,
                 "label": r["label"],
                 "score": float(score[fid]),
-                "reasons": "; ".join(reasons),
+                "reasons": "; ".join(REASON_TEXT[code].format(**params) for code, params in codes),
+                "reason_codes": codes,
             }
         )
     return pd.DataFrame(rows)
