@@ -51,6 +51,14 @@ def _test_settings(request: Any) -> None:
     if not request.config.pluginmanager.hasplugin("django"):
         return
     settings = request.getfixturevalue("settings")
+    # A fresh cache namespace per test: rate-limit counters must not leak between tests or
+    # runs (Redis keeps them), and flushing Redis would also drop the job queue.
+    import uuid
+
+    settings.CACHES = {
+        alias: {**config, "KEY_PREFIX": f"test-{uuid.uuid4().hex}"}
+        for alias, config in settings.CACHES.items()
+    }
     # Real hashing costs ~0.3 s per account; tests create many accounts.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     if request.node.get_closest_marker("real_queue") is None:

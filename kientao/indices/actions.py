@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from kientao.core import audit
 from kientao.core.models import Organisation, User
+from kientao.indices import analysis
 from kientao.indices.analysis import table_rows
 from kientao.indices.engine import Step, steps_to_json
 from kientao.indices.models import (
@@ -108,6 +109,75 @@ def update_element(user: User | Any, element: Element, *, weight: float, directi
     audit.record(user, "indices.edit_element", organisation=element.framework.organisation, obj=element,
                  before=before, after=audit.snapshot(element, fields))
     return element
+
+
+ELEMENT_FIELDS = ["code", "name", "name_en", "level", "weight", "direction", "type"]
+
+
+def _imeta_rows(framework: Framework) -> list[dict[str, Any]]:
+    return [{str(k): v for k, v in r.items()} for r in framework.imeta_table().to_dict("records")]
+
+
+def _row(element: Element) -> dict[str, Any]:
+    return {"Level": element.level, "iCode": element.code, "iName": element.name,
+            "Parent": element.parent.code if element.parent else None, "Direction": element.direction,
+            "Weight": element.weight, "Type": element.type, "Unit": element.unit, "Target": math.nan,
+            "Denominator": None}
+
+
+@transaction.atomic
+def add_element(user: User | Any, framework: Framework, *, parent: Element, type: str, code: str, name: str,
+                name_en: str, weight: float, direction: int, child_code: str = "", child_name: str = "",
+                ) -> Element:
+    """Add an indicator, or an aggregate with its first indicator, under ``parent``.
+
+    The new tree is checked with the engine first (raises FrameworkError; nothing is saved).
+    """
+    level = (parent.level or 2) - 1
+    position = (framework.elements.order_by("-position").values_list("position", flat=True).first() or 0) + 1
+    new = Element(framework=framework, parent=parent, type=type, code=code, name=name, name_en=name_en,
+                  weight=weight, direction=direction, level=level, position=position)
+    rows = [*_imeta_rows(framework), _row(new)]
+    child = None
+    if type == Element.Type.AGGREGATE:
+        child = Element(framework=framework, type=Element.Type.INDICATOR, code=child_code,
+                        name=child_name or child_code, level=level - 1, position=position + 1)
+        rows.append({**_row(child), "Parent": code})
+    analysis.check_framework(rows)
+    new.save()
+    if child is not None:
+        child.parent = new
+        child.save()
+    audit.record(user, "indices.add_element", organisation=framework.organisation, obj=new,
+                 after={**audit.snapshot(new, ELEMENT_FIELDS), "parent": parent.code,
+                        "child": child.code if child else None})
+    return new
+
+
+@transaction.atomic
+def rename_element(user: User | Any, element: Element, *, name: str, name_en: str) -> Element:
+    fields = ["name", "name_en"]
+    before = audit.snapshot(element, fields)
+    element.name, element.name_en = name, name_en
+    element.save(update_fields=fields)
+    audit.record(user, "indices.rename_element", organisation=element.framework.organisation, obj=element,
+                 before=before, after=audit.snapshot(element, fields))
+    return element
+
+
+@transaction.atomic
+def delete_element(user: User | Any, element: Element) -> None:
+    """Delete a leaf; its data column leaves every year's data. Checked with the engine first."""
+    fw = element.framework
+    rows = [r for r in _imeta_rows(fw) if r["iCode"] != element.code]
+    analysis.check_framework(rows)
+    before = {**audit.snapshot(element, ELEMENT_FIELDS), "parent": element.parent.code if element.parent else None}
+    for dataset in fw.datasets.select_for_update():
+        if any(element.code in r for r in dataset.rows):
+            dataset.rows = [{k: v for k, v in r.items() if k != element.code} for r in dataset.rows]
+            dataset.save(update_fields=["rows", "updated_at"])
+    element.delete()
+    audit.record(user, "indices.delete_element", organisation=fw.organisation, obj=fw, before=before)
 
 
 @transaction.atomic

@@ -295,8 +295,93 @@ def steps_from_choices(c: dict[str, Any]) -> list[Step]:
     elif norm == "zscore":
         nparams["m_sd"] = [10.0, 2.0]
     steps.append(Step("normalise", nparams))
-    steps.append(Step("aggregate", {"method": c.get("aggregate", "amean")}))
+    aparams: dict[str, Any] = {"method": c.get("aggregate", "amean")}
+    weighting = c.get("weighting") or "framework"
+    if weighting == "equal":
+        aparams["weights"] = "equal"
+    elif weighting in DATA_WEIGHTS:
+        aparams["weights"] = weighting  # resolved to a dict by resolve_weights when the build runs
+    steps.append(Step("aggregate", aparams))
     return steps
+
+
+DATA_WEIGHTS = ("pca", "optimise")
+
+
+def weighting_method(steps: list[dict[str, Any]], resolved: str | None = None) -> str:
+    """framework, equal, pca or optimise: how the aggregate step of stored ``steps`` weights."""
+    for s in steps:
+        if s.get("name") == "aggregate":
+            w = (s.get("params") or {}).get("weights")
+            if w is None:
+                return "framework"
+            if isinstance(w, str):
+                return w
+            return resolved or "custom"
+    return "framework"
+
+
+def resolve_weights(steps: list[Step], idata: pd.DataFrame, imeta: pd.DataFrame) -> tuple[list[Step], str | None]:
+    """Replace a ``pca``/``optimise`` marker in the aggregate step by the weights computed
+    from the data just before aggregation (indicators within their parents).
+
+    Returns the steps (replayable: the weights are an explicit dict) and the method used.
+    """
+    from kientao.indices.engine import optimise_weights, pca_weights
+    from kientao.indices.engine.pipeline import build_framework, run_steps
+
+    agg = next((k for k, s in enumerate(steps) if s.name == "aggregate"), None)
+    if agg is None:
+        return steps, None
+    params = dict(steps[agg].params)
+    method = params.get("weights")
+    if method not in DATA_WEIGHTS:
+        return steps, None
+    fw, units, data = build_framework(idata, imeta, idata_source="data", imeta_source="framework")
+    before = run_steps(fw, units, data, steps, stop_before="aggregate")
+    current = list(before.datasets.values())[-1]
+    try:
+        if method == "pca":
+            weights = pca_weights(current, fw, level=1)
+        else:
+            others = {k: v for k, v in params.items() if k not in ("weights",)}
+            weights = optimise_weights(current, fw, level=1, aggregate_params=others)
+    except (ValueError, np.linalg.LinAlgError) as exc:
+        raise IndexDataError(f"weights ({method}): {exc}") from None
+    params["weights"] = {k: round(float(v), 6) for k, v in weights.items()}
+    out = list(steps)
+    out[agg] = Step("aggregate", params)
+    return out, str(method)
+
+
+def effective_weights(elements: list[Any], steps: list[dict[str, Any]]) -> dict[str, float]:
+    """The weight each indicator/aggregate had in a build: the framework's, or the step's override."""
+    weights = {e.code: float(e.weight) for e in elements if e.type in ("Indicator", "Aggregate")}
+    for s in steps:
+        if s.get("name") != "aggregate":
+            continue
+        w = (s.get("params") or {}).get("weights")
+        if w == "equal":
+            weights = dict.fromkeys(weights, 1.0)
+        elif isinstance(w, dict):
+            weights.update({k: float(v) for k, v in w.items() if k in weights})
+    return weights
+
+
+def group_means(scores: pd.DataFrame, groups: dict[str, Any], columns: list[str]) -> list[dict[str, Any]]:
+    """Mean of ``columns`` and the number of units, per group value (``groups``: uCode -> value)."""
+    from kientao.indices.engine import group_summary
+
+    series = pd.Series({code: str(v) for code, v in groups.items() if v is not None and str(v) != ""},
+                       dtype=object)
+    if series.empty or not columns:
+        return []
+    table = group_summary(scores[columns], series)
+    out = []
+    for label, row in table.iterrows():
+        out.append({"group": str(label), "count": int(row[f"{columns[0]}_count"]),
+                    "means": [_clean(float(row[f"{c}_mean"])) for c in columns]})
+    return out
 
 
 def template_workbook() -> bytes:
@@ -331,3 +416,8 @@ def template_workbook() -> bytes:
     buffer = io.BytesIO()
     wb.save(buffer)
     return buffer.getvalue()
+
+
+def check_framework(rows: list[dict[str, Any]]) -> None:
+    """Validate a changed tree (iMeta records) with the engine; raises FrameworkError."""
+    framework_from_imeta(pd.DataFrame(rows), source="framework")

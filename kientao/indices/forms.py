@@ -36,6 +36,48 @@ class ElementForm(forms.Form):
                                        choices=[(1, _("higher is better")), (-1, _("lower is better"))])
 
 
+CODE_HELP = _("Letters, digits, _ and -; it must not start with a digit and must be new in the framework.")
+
+
+class AddElementForm(forms.Form):
+    parent = forms.ModelChoiceField(label=_("Under"), queryset=Element.objects.none())
+    type = forms.ChoiceField(label=_("Kind"), choices=[("Indicator", _("Indicator")),
+                                                       ("Aggregate", _("Aggregate (pillar, sub-pillar)"))])
+    code = forms.RegexField(label=_("Code"), max_length=60, regex=r"^[A-Za-z_][A-Za-z0-9_.-]*$", help_text=CODE_HELP)
+    name = forms.CharField(label=_("Name (Vietnamese)"), max_length=200)
+    name_en = forms.CharField(label=_("Name (English)"), max_length=200, required=False)
+    weight = forms.FloatField(label=_("Weight"), min_value=0, max_value=1e6, initial=1.0)
+    direction = forms.TypedChoiceField(label=_("Direction"), coerce=int, initial=1,
+                                       choices=[(1, _("higher is better")), (-1, _("lower is better"))])
+    child_code = forms.RegexField(label=_("Code of its first indicator"), max_length=60, required=False,
+                                  regex=r"^[A-Za-z_][A-Za-z0-9_.-]*$",
+                                  help_text=_("An aggregate needs at least one indicator under it."))
+    child_name = forms.CharField(label=_("Name of its first indicator"), max_length=200, required=False)
+
+    def __init__(self, *args: Any, framework: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.framework = framework
+        self.fields["parent"].queryset = framework.elements.filter(  # type: ignore[attr-defined]
+            type=Element.Type.AGGREGATE)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        codes = set(self.framework.elements.values_list("code", flat=True))
+        if data.get("code") in codes:
+            self.add_error("code", _("This code is already used in the framework."))
+        if data.get("type") == "Aggregate":
+            if not data.get("child_code"):
+                self.add_error("child_code", _("An aggregate needs at least one indicator under it."))
+            elif data["child_code"] in codes or data["child_code"] == data.get("code"):
+                self.add_error("child_code", _("This code is already used in the framework."))
+        return data
+
+
+class RenameElementForm(forms.Form):
+    name = forms.CharField(label=_("Name (Vietnamese)"), max_length=200)
+    name_en = forms.CharField(label=_("Name (English)"), max_length=200, required=False)
+
+
 IMPUTE = [("none", _("No imputation (GII: re-normalised weights)")), ("mean", _("Mean")),
           ("median", _("Median")), ("mean-by-group", _("Mean within group")),
           ("median-by-group", _("Median within group")), ("em", _("Expectation–maximisation"))]
@@ -46,6 +88,9 @@ NORMALISE = [("minmax", _("Min–max 0–100")), ("zscore", _("z-score (mean 10,
              ("fracmax", _("Fraction of maximum"))]
 AGGREGATE = [("amean", _("Arithmetic mean")), ("gmean", _("Geometric mean")), ("hmean", _("Harmonic mean")),
              ("copeland", _("Copeland (outranking)"))]
+WEIGHTING = [("framework", _("Weights given in the framework")), ("equal", _("Equal weights")),
+             ("pca", _("From principal components (PCA) of each pillar's indicators")),
+             ("optimise", _("Optimised so that each indicator contributes equally (target correlations)"))]
 
 
 class BuildForm(forms.Form):
@@ -65,6 +110,10 @@ class BuildForm(forms.Form):
     f2 = forms.ChoiceField(label=_("Second treatment"), choices=F2, initial="log_CT")
     normalise = forms.ChoiceField(label=_("Normalisation"), choices=NORMALISE, initial="minmax")
     aggregate = forms.ChoiceField(label=_("Aggregation"), choices=AGGREGATE, initial="amean")
+    weighting = forms.ChoiceField(
+        label=_("Weights"), choices=WEIGHTING, initial="framework", required=False,
+        help_text=_("PCA and optimised weights are computed from the normalised data of the indicators and "
+                    "stored with the build, so it can be replayed."))
 
     def __init__(self, *args: Any, years: list[int], groups: list[str], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -9,7 +9,7 @@ from django_tasks import task
 
 from kientao.core.jobs import JobError, running_job
 from kientao.indices.actions import finish_build
-from kientao.indices.analysis import audit_json, scores_json, table_rows
+from kientao.indices.analysis import audit_json, resolve_weights, scores_json, table_rows
 from kientao.indices.engine import (
     IndexBuild,
     IndexDataError,
@@ -18,6 +18,7 @@ from kientao.indices.engine import (
     audit,
     build,
     steps_from_json,
+    steps_to_json,
     uncertainty,
 )
 from kientao.indices.models import Build, Status, UncertaintyRun
@@ -40,10 +41,20 @@ def run_build(b: Build, progress: Progress = None) -> None:
             return None
         return lambda p, m: progress(lo + (hi - lo) * p // 100, m)
 
+    import json
+
+    steps, method = resolve_weights(steps_from_json(json.dumps(b.steps)), b.framework.idata_table(b.year),
+                                    b.framework.imeta_table())
+    if method is not None:
+        b.steps = json.loads(steps_to_json(steps))
+        b.save(update_fields=["steps"])
     result = nominal_build(b, scaled(0, 60))
     report = audit(result, progress=scaled(60, 95))
     treat = result.details.get("treat")
-    finish_build(b, status=Status.SUCCEEDED, scores=scores_json(result), audit=audit_json(report),
+    audit_data = audit_json(report)
+    if method is not None:
+        audit_data["weighting"] = method
+    finish_build(b, status=Status.SUCCEEDED, scores=scores_json(result), audit=audit_data,
                  treatment=table_rows(treat) if treat is not None else [])
 
 

@@ -65,7 +65,7 @@ def download_template(request: HttpRequest) -> HttpResponse:
 def org_index(request: HttpRequest, slug: str) -> HttpResponse:
     org = organisation_for(request.user, slug, Action.VIEW)
     return render(request, "indices/org_index.html", {
-        "organisation": org, "frameworks": org.frameworks.all(),  # type: ignore[attr-defined]
+        "organisation": org, "frameworks": org.frameworks.all(),
         "can_organise": can(request.user, Action.ORGANISE, org)})
 
 
@@ -161,6 +161,74 @@ def edit_element(request: HttpRequest, slug: str, pk: int, element_pk: int) -> H
     return redirect(fw.get_absolute_url() + f"#el-{element.pk}")
 
 
+def _element_page(request: HttpRequest, org: Organisation, fw: Framework, form: Any, *, title: str,
+                  action: str, submit: str, status: int) -> HttpResponse:
+    return render(request, "indices/element_form.html", {"organisation": org, "framework": fw, "form": form,
+                                                         "title": title, "action": action, "submit": submit},
+                  status=status)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def add_element(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    org, fw = _framework(request, slug, pk, Action.ORGANISE)
+    form = forms.AddElementForm(request.POST if request.method == "POST" else None, framework=fw, initial={"parent": request.GET.get("parent")})
+    url = reverse("indices:add_element", args=[org.slug, fw.pk])
+    if request.method == "POST":
+        if form.is_valid():
+            c = form.cleaned_data
+            try:
+                element = actions.add_element(
+                    request.user, fw, parent=c["parent"], type=c["type"], code=c["code"], name=c["name"],
+                    name_en=c["name_en"], weight=c["weight"], direction=c["direction"],
+                    child_code=c.get("child_code") or "", child_name=c.get("child_name") or "")
+            except (IndexDataError, ValueError) as exc:
+                form.add_error("parent", str(exc))
+            else:
+                return redirect(fw.get_absolute_url() + f"#el-{element.pk}")
+        return _element_page(request, org, fw, form, title=_("Add an element"), action=url, submit=_("Add"),
+                             status=400)
+    return _element_page(request, org, fw, form, title=_("Add an element"), action=url, submit=_("Add"), status=200)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def rename_element(request: HttpRequest, slug: str, pk: int, element_pk: int) -> HttpResponse:
+    org, fw = _framework(request, slug, pk, Action.ORGANISE)
+    element = get_object_or_404(Element, pk=element_pk, framework=fw)
+    form = forms.RenameElementForm(request.POST if request.method == "POST" else None, initial={"name": element.name, "name_en": element.name_en})
+    url = reverse("indices:rename_element", args=[org.slug, fw.pk, element.pk])
+    title = _("Rename %(code)s") % {"code": element.code}
+    if request.method == "POST":
+        if form.is_valid():
+            actions.rename_element(request.user, element, name=form.cleaned_data["name"],
+                                   name_en=form.cleaned_data["name_en"])
+            return redirect(fw.get_absolute_url() + f"#el-{element.pk}")
+        return _element_page(request, org, fw, form, title=title, action=url, submit=_("Save"), status=400)
+    return _element_page(request, org, fw, form, title=title, action=url, submit=_("Save"), status=200)
+
+
+@login_required
+@require_POST
+def delete_element(request: HttpRequest, slug: str, pk: int, element_pk: int) -> HttpResponse:
+    org, fw = _framework(request, slug, pk, Action.ORGANISE)
+    element = get_object_or_404(Element, pk=element_pk, framework=fw)
+    problem = ""
+    if element.children.exists():
+        problem = _("Only an element without children can be deleted; delete its children first.")
+    elif element.survey_items.exists():
+        problem = _("A survey question uses this indicator; remove the survey first.")
+    else:
+        try:
+            actions.delete_element(request.user, element)
+        except (IndexDataError, ValueError) as exc:
+            problem = str(exc)
+        else:
+            return redirect(fw.get_absolute_url() + "#tree-h")
+    return render(request, "indices/element_delete_error.html", {
+        "organisation": org, "framework": fw, "element": element, "problem": problem}, status=400)
+
+
 @login_required
 @require_POST
 def publish(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
@@ -251,7 +319,45 @@ def build_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
                "can_organise": can(request.user, Action.ORGANISE, org)}
     if b.status == Status.SUCCEEDED:
         context.update(ranking_context(request, b))
+        context.update(group_context(request, b))
     return render(request, "indices/build.html", context)
+
+
+def _group_table(b: Build, by: str) -> tuple[list[str], list[str], list[dict[str, Any]]]:
+    """(keys, columns, rows): mean index and pillar scores per value of the group column ``by``."""
+    fw = b.framework
+    scores = b.scores_frame()
+    units = list(fw.units.all())
+    keys = sorted({k for u in units for k in u.groups})
+    if scores.empty or by not in keys:
+        return keys, [], []
+    elements = {e.code: e for e in fw.elements.all()}
+    top_level = max((e.level or 0 for e in elements.values()), default=0)
+    columns = [c for c, e in elements.items() if e.level == top_level and c in scores.columns]
+    columns += [c for c, e in elements.items() if e.level == top_level - 1 and c in scores.columns]
+    rows = analysis.group_means(scores, {u.code: u.groups.get(by) for u in units if u.code in scores.index},
+                                columns)
+    return keys, columns, rows
+
+
+def group_context(request: HttpRequest, b: Build) -> dict[str, Any]:
+    keys = sorted({k for u in b.framework.units.all() for k in u.groups})
+    if not keys:
+        return {"group_keys": []}
+    by = request.GET.get("by", keys[0])
+    if by not in keys:
+        by = keys[0]
+    _keys, columns, rows = _group_table(b, by)
+    labels = _labels(b.framework)
+    chart: Any = ""
+    if rows and columns:
+        chart = charts.bar_chart([r["group"] for r in rows],
+                                 [float(r["means"][0]) if r["means"][0] is not None else 0.0 for r in rows],
+                                 title=_("Average index score by %(group)s") % {"group": by})
+    return {"group_keys": keys, "group_by": by, "group_chart": chart,
+            "group_headers": [labels.get(c, c) for c in columns],
+            "group_rows": [{"group": r["group"], "count": r["count"], "means": [_fmt(v, 1) for v in r["means"]]}
+                           for r in rows]}
 
 
 @login_required
@@ -321,12 +427,25 @@ def build_audit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
                       for c, row in zip(cols, corr, strict=True)]
         corr_codes = cols
     a = b.audit or {}
+    method = analysis.weighting_method(b.steps, a.get("weighting"))
     return render(request, "indices/audit.html", {
+        "weight_rows": _weight_rows(b), "weighting": dict(forms.WEIGHTING).get(method, method),
         "organisation": org, "build": b, "framework": fw, "heatmap": heat, "corr_table": corr_table,
         "corr_codes": corr_codes,
         "cronbach": _records(a.get("cronbach", [])), "pca": _records(a.get("pca", [])),
         "flags": _records(a.get("flags", [])), "removal": _records(a.get("removal", [])),
         "stats": _records(a.get("stats", [])), "treatment": _records(b.treatment)})
+
+
+def _weight_rows(b: Build) -> list[dict[str, Any]]:
+    """Framework and effective weight of every indicator and aggregate used by a build."""
+    elements = [e for e in b.framework.elements.select_related("parent")
+                if e.type in (Element.Type.INDICATOR, Element.Type.AGGREGATE)]
+    effective = analysis.effective_weights(elements, b.steps)
+    lang = get_language() or "vi"
+    return [{"code": e.code, "label": e.label(lang), "level": e.level, "parent": e.parent.code if e.parent else "",
+             "framework": round(float(e.weight), 6), "effective": round(effective.get(e.code, e.weight), 6)}
+            for e in sorted(elements, key=lambda e: (-(e.level or 0), e.position, e.pk))]
 
 
 # PostgreSQL's jsonb does not keep key order: put the identifying columns first.
@@ -344,7 +463,7 @@ def _records(records: list[dict[str, Any]]) -> list[dict[str, str]]:
     return [{k: _fmt(r.get(k), 3) for k in columns} for r in records]
 
 
-EXPORTS = ("scores", "ranks", "audit", "uncertainty")
+EXPORTS = ("scores", "ranks", "audit", "uncertainty", "groups", "weights")
 
 
 @login_required
@@ -354,6 +473,17 @@ def build_export(request: HttpRequest, slug: str, pk: int, what: str, fmt: str) 
     if what not in EXPORTS or fmt not in ("csv", "xlsx"):
         raise Http404(_("Unknown export"))
     name = f"{b.framework.name}-{b.year}-{what}"
+    if what == "groups":
+        keys, columns, grows = _group_table(b, request.GET.get("by", ""))
+        if not columns and keys:
+            keys, columns, grows = _group_table(b, keys[0])
+        return exports.table_response(name, ["group", "count", *columns],
+                                      ([r["group"], r["count"], *r["means"]] for r in grows), fmt)
+    if what == "weights":
+        wrows = _weight_rows(b)
+        return exports.table_response(name, ["iCode", "name", "level", "parent", "framework", "effective"],
+                                      ([r["code"], r["label"], r["level"], r["parent"], r["framework"],
+                                        r["effective"]] for r in wrows), fmt)
     if what in ("audit", "uncertainty"):
         if what == "audit":
             rows = (b.audit or {}).get("stats", [])

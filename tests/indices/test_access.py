@@ -45,6 +45,11 @@ def pages(index: Any, slug: str) -> list[tuple[str, dict[str, int]]]:
         (reverse("indices:build_uncertainty", args=[slug, b.pk]), expected(VIEWERS)),
         (reverse("indices:build_export", args=[slug, b.pk, "scores", "csv"]), expected(VIEWERS)),
         (reverse("indices:survey_detail", args=[slug, survey.pk]), expected(VIEWERS)),
+        (reverse("indices:build_export", args=[slug, b.pk, "groups", "xlsx"]), expected(VIEWERS)),
+        (reverse("indices:build_export", args=[slug, b.pk, "weights", "csv"]), expected(VIEWERS)),
+        (reverse("indices:add_element", args=[slug, fw.pk]), expected(ORGANISERS)),
+        (reverse("indices:rename_element", args=[slug, fw.pk, fw.elements.get(code="pci").pk]),
+         expected(ORGANISERS)),
     ]
 
 
@@ -67,6 +72,11 @@ def test_it_guards_the_writes(personas: Any, index: Any, as_user: Any, persona: 
         (reverse("indices:publish", args=[slug, fw.pk]), {"published": "0"}),
         (reverse("indices:survey_new", args=[slug, fw.pk]), {"title": "New"}),
         (reverse("indices:build_uncertainty", args=[slug, b.pk]), {"n": "20", "seed": "1", "kind": "UA", "inputs": ["weights"]}),
+        (reverse("indices:rename_element", args=[slug, fw.pk, element.pk]), {"name": "PCI", "name_en": "PCI"}),
+        (reverse("indices:add_element", args=[slug, fw.pk]),
+         {"parent": element.parent_id, "type": "Indicator", "code": f"new_{persona}", "name": "Mới", "weight": "1",
+          "direction": "1"}),
+        (reverse("indices:delete_element", args=[slug, fw.pk, fw.elements.get(code="admin_days").pk]), {}),
     ]
     for url, data in posts:
         assert client.post(url, data).status_code == want_post, (persona, url)
