@@ -6,6 +6,7 @@ import io
 import math
 import random
 import tempfile
+import time
 import zipfile
 from collections.abc import Callable
 from pathlib import Path
@@ -13,11 +14,14 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import scipy.sparse as sp
+from django.db import connection, models
 from django.utils import timezone
 
 from kientao.conversations.engine import (
     AnalysisState,
     VoteDataError,
+    VoteMatrix,
     analyze,
     build_vote_matrix,
     disaggregate_votes,
@@ -54,66 +58,262 @@ def statements_frame(conversation: Conversation) -> pd.DataFrame:
 
 
 def votes_frame(conversation: Conversation) -> pd.DataFrame:
-    rows = Vote.objects.filter(statement__conversation=conversation).values_list(
-        "participant_id", "statement_id", "value"
-    )
-    arr = np.array(list(rows), dtype=np.int64).reshape(-1, 3)
-    return pd.DataFrame({"participant": arr[:, 0], "statement": arr[:, 1], "vote": arr[:, 2]})
+    p, s, v = vote_arrays(conversation)
+    return pd.DataFrame({"participant": p, "statement": s, "vote": v.astype(np.int64)})
+
+
+def vote_arrays(conversation: Conversation) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """All votes of the conversation as (participant ids, statement ids, values) arrays.
+
+    PostgreSQL: one ``COPY … TO STDOUT (FORMAT binary)`` stream of packed blocks (see
+    :func:`_vote_arrays_copy`); other databases: a chunked ``values_list`` iterator.
+    Either way no Python object is built per vote on PostgreSQL, and the arrays are equal.
+    """
+    statement_ids = list(conversation.statements.values_list("pk", flat=True))
+    if not statement_ids:
+        empty = np.zeros(0, dtype=np.int64)
+        return empty, empty.copy(), np.zeros(0, dtype=np.int8)
+    if connection.vendor == "postgresql":
+        return _vote_arrays_copy(conversation, statement_ids)
+    return _vote_arrays_orm(conversation)
+
+
+def _vote_arrays_orm(conversation: Conversation, chunk: int = 100_000) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    rows = (Vote.objects.filter(statement__conversation=conversation)
+            .order_by("participant_id", "pk")
+            .values_list("participant_id", "statement_id", "value").iterator(chunk_size=chunk))
+    parts: list[np.ndarray] = []
+    batch: list[tuple[int, int, int]] = []
+    for row in rows:
+        batch.append(row)
+        if len(batch) >= chunk:
+            parts.append(np.array(batch, dtype=np.int64).reshape(-1, 3))
+            batch = []
+    if batch or not parts:
+        parts.append(np.array(batch, dtype=np.int64).reshape(-1, 3))
+    arr = np.concatenate(parts)
+    return arr[:, 0].copy(), arr[:, 1].copy(), arr[:, 2].astype(np.int8)
+
+
+#: Participants per packed block of the COPY stream (≈ 50 votes each → ≈ 0.4 M votes, 7 MB).
+COPY_BLOCK_PARTICIPANTS = 8192
+
+
+def _vote_arrays_copy(conversation: Conversation,
+                      statement_ids: list[int]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Stream the votes from PostgreSQL with COPY into numpy, in packed blocks.
+
+    PostgreSQL sends one CopyData message per row, and reading 50 M single-row messages
+    costs ≈ 1.2 µs each in the client (≈ 60 s). So the server packs each block of
+    :data:`COPY_BLOCK_PARTICIPANTS` participant ids into three ``bytea`` values
+    (``string_agg`` of ``int8send``/``int2send``: big-endian, fixed width), one COPY row
+    per block, which numpy reads with ``frombuffer``. Each block is an index range scan
+    on ``participant_id`` (the unique (participant, statement) index); the
+    ``statement_id = ANY(…)`` test keeps only this conversation's statements.
+    """
+    from psycopg import sql
+
+    participants = conversation.participants.order_by()
+    bounds = participants.aggregate(lo=models.Min("pk"), hi=models.Max("pk"))
+    if bounds["lo"] is None:
+        empty = np.zeros(0, dtype=np.int64)
+        return empty, empty.copy(), np.zeros(0, dtype=np.int8)
+    step = COPY_BLOCK_PARTICIPANTS
+    query = sql.SQL(
+        "COPY (SELECT a.p, a.s, a.v FROM generate_series({lo}::bigint, {hi}::bigint, {step}::bigint) AS r(lo) "
+        "CROSS JOIN LATERAL (SELECT string_agg(int8send(v.participant_id), ''::bytea) AS p, "
+        "string_agg(int8send(v.statement_id), ''::bytea) AS s, "
+        "string_agg(int2send(v.value), ''::bytea) AS v FROM {table} v "
+        "WHERE v.participant_id >= r.lo AND v.participant_id < r.lo + {step}::bigint "
+        "AND v.statement_id = ANY({ids}::bigint[])) AS a WHERE a.p IS NOT NULL ORDER BY r.lo) "
+        "TO STDOUT (FORMAT binary)"
+    ).format(lo=sql.Literal(int(bounds["lo"])), hi=sql.Literal(int(bounds["hi"])), step=sql.Literal(step),
+             table=sql.Identifier(Vote._meta.db_table), ids=sql.Literal([int(i) for i in statement_ids]))
+    ps: list[np.ndarray] = []
+    ss: list[np.ndarray] = []
+    vs: list[np.ndarray] = []
+    connection.ensure_connection()
+    raw = connection.connection
+    assert raw is not None
+    with raw.cursor() as cursor, cursor.copy(query) as copy:
+        copy.set_types(["bytea", "bytea", "bytea"])
+        for p, s, v in copy.rows():
+            ps.append(np.frombuffer(p, dtype=">i8"))
+            ss.append(np.frombuffer(s, dtype=">i8"))
+            vs.append(np.frombuffer(v, dtype=">i2"))
+    if not ps:
+        empty = np.zeros(0, dtype=np.int64)
+        return empty, empty.copy(), np.zeros(0, dtype=np.int8)
+    return (np.concatenate(ps).astype(np.int64), np.concatenate(ss).astype(np.int64),
+            np.concatenate(vs).astype(np.int8))
+
+
+#: Points of the opinion map kept in the stored results (the full map is in participant_data).
+MAP_SAMPLE = 5000
+
+
+def pack_participants(ids: np.ndarray, groups: np.ndarray, x: np.ndarray, y: np.ndarray) -> bytes:
+    """The full opinion map as compact binary (npz): 8 + 1 + 4 + 4 bytes per participant."""
+    buffer = io.BytesIO()
+    np.savez(buffer, participant=np.asarray(ids, dtype=np.int64), group=np.asarray(groups, dtype=np.int8),
+             x=np.asarray(x, dtype=np.float32), y=np.asarray(y, dtype=np.float32))
+    return buffer.getvalue()
+
+
+def unpack_participants(run: AnalysisRun | None) -> dict[str, np.ndarray] | None:
+    """The arrays stored by :func:`pack_participants`, or None (older runs, no data)."""
+    data = bytes(run.participant_data) if run is not None and run.participant_data else b""
+    if not data:
+        return None
+    with np.load(io.BytesIO(data), allow_pickle=False) as npz:
+        return {k: npz[k] for k in ("participant", "group", "x", "y")}
+
+
+def participant_rows(run: AnalysisRun | None) -> list[list[Any]]:
+    """Every participant as [id, group, x, y] (the full map, for exports)."""
+    arrays = unpack_participants(run)
+    if arrays is None:
+        return list(run.results.get("participants", [])) if run is not None else []
+    return [[int(p), int(g), _num(x), _num(y)] for p, g, x, y in
+            zip(arrays["participant"].tolist(), arrays["group"].tolist(), arrays["x"].tolist(),
+                arrays["y"].tolist(), strict=True)]
+
+
+def sample_map(ids: np.ndarray, groups: np.ndarray, limit: int = MAP_SAMPLE,
+               seed: int = 0) -> np.ndarray:
+    """Indices of at most ``limit`` participants, stratified by group (sorted)."""
+    n = len(ids)
+    if n <= limit:
+        return np.arange(n)
+    rng = np.random.default_rng(seed)
+    chosen = []
+    for g in np.unique(groups):
+        members = np.flatnonzero(groups == g)
+        k = max(1, int(round(limit * len(members) / n)))
+        chosen.append(rng.choice(members, size=min(k, len(members)), replace=False))
+    return np.sort(np.concatenate(chosen))[:limit]
 
 
 def run_analysis(conversation: Conversation, *, job: Any = None,
-                 progress: Progress | None = None) -> AnalysisRun:
-    """Analyse the whole conversation now and store an :class:`AnalysisRun`."""
+                 progress: Progress | None = None, timings: dict[str, float] | None = None) -> AnalysisRun:
+    """Analyse the whole conversation now and store an :class:`AnalysisRun`.
+
+    ``timings``, when given, receives the seconds spent reading, analysing and storing.
+    """
+    clock = time.perf_counter()
     st = statements_frame(conversation)
-    votes = votes_frame(conversation)
-    previous = conversation.analyses.first()
+    p_ids, s_ids, values = vote_arrays(conversation)
+    if timings is not None:
+        timings["read"] = time.perf_counter() - clock
+        clock = time.perf_counter()
+    previous = conversation.analyses.defer("results", "participant_data").first()
     state = None
     if previous is not None and previous.state:
         try:
             state = AnalysisState.from_dict(previous.state)
         except VoteDataError:
             state = None
-    n_votes = len(votes)
+    n_votes = len(values)
+    n_participants = 0
+    blob = b""
     if n_votes == 0 or len(st) == 0:
         results: dict[str, Any] = _empty_results()
         new_state: dict[str, Any] = {}
     else:
-        matrix = build_vote_matrix(
-            votes["participant"].to_numpy(), votes["statement"].to_numpy(), votes["vote"].to_numpy(),
+        matrix = stored_vote_matrix(
+            p_ids, s_ids, values,
             statements=st["statement"].to_numpy(),
             moderated_out=st.loc[st["moderated"] == -1, "statement"].to_numpy(),
             is_meta=st.loc[st["is_meta"], "statement"].to_numpy(),
         )
+        del p_ids, s_ids, values
+        n_participants = int(matrix.values.shape[0])
         try:
             result, next_state = analyze(matrix, state=state, progress=progress)
         except VoteDataError:
             # A stored state that no longer fits (e.g. statements deleted): start afresh.
             result, next_state = analyze(matrix, progress=progress)
+        if timings is not None:
+            timings["analyse"] = time.perf_counter() - clock
+            clock = time.perf_counter()
         results = _results_json(result)
+        parts = result.participants
+        blob = pack_participants(parts["participant"].to_numpy(), parts["group"].to_numpy(),
+                                 parts["x"].to_numpy(), parts["y"].to_numpy())
         results["disaggregation"] = _disaggregation(conversation, matrix)
         new_state = next_state.to_dict()
     results["computed_at"] = timezone.now().isoformat()
-    return AnalysisRun.objects.create(
+    run = AnalysisRun.objects.create(
         conversation=conversation, job=job, results=results, state=new_state, n_votes=n_votes,
-        n_participants=int(votes["participant"].nunique()) if n_votes else 0,
+        n_participants=n_participants, participant_data=blob,
+    )
+    if timings is not None:
+        timings["store"] = time.perf_counter() - clock
+    return run
+
+
+def stored_vote_matrix(p: np.ndarray, s: np.ndarray, v: np.ndarray, *, statements: np.ndarray,
+                       moderated_out: np.ndarray, is_meta: np.ndarray) -> VoteMatrix:
+    """The engine's vote matrix from stored votes, in linear time when they come sorted.
+
+    Stored votes are unique per (participant, statement) (a database constraint), so no
+    "latest vote wins" step is needed; when the participant ids arrive sorted (the COPY
+    path reads them in participant blocks) the rows come from one pass instead of a
+    50 M-element sort. Anything unexpected falls back to :func:`build_vote_matrix`.
+    """
+    def general() -> VoteMatrix:
+        return build_vote_matrix(p, s, v, statements=statements, moderated_out=moderated_out,
+                                 is_meta=is_meta)
+
+    stmt_ids = np.unique(np.asarray(statements, dtype=np.int64))
+    if len(p) == 0 or len(stmt_ids) == 0 or not bool(np.all(p[1:] >= p[:-1])):
+        return general()
+    cols = np.searchsorted(stmt_ids, s)
+    if bool(np.any(cols >= len(stmt_ids))) or not np.array_equal(stmt_ids[np.minimum(cols, len(stmt_ids) - 1)], s):
+        return general()
+    starts = np.empty(len(p), dtype=bool)
+    starts[0] = True
+    np.not_equal(p[1:], p[:-1], out=starts[1:])
+    participants = p[starts]
+    rows = np.cumsum(starts, dtype=np.int64) - 1
+    del starts
+    index = np.int32 if len(p) < 2**31 else np.int64
+    indptr = np.zeros(len(participants) + 1, dtype=index)
+    np.cumsum(np.bincount(rows, minlength=len(participants)), out=indptr[1:])
+    del rows
+    parts: Any = (v.astype(np.float64), cols.astype(index), indptr)
+    values: Any = sp.csr_matrix(parts,
+                           shape=(len(participants), len(stmt_ids)))
+    del cols
+    values.sort_indices()
+    same = values.indices[1:] == values.indices[:-1]
+    same[values.indptr[1:-1] - 1] = False  # every row has a vote: no empty rows
+    if bool(same.any()):  # a repeated cell: not from our table
+        return general()
+    return VoteMatrix(
+        values=values, participants=participants, statements=stmt_ids,
+        moderated_out=np.isin(stmt_ids, np.asarray(moderated_out, dtype=np.int64)),
+        is_meta=np.isin(stmt_ids, np.asarray(is_meta, dtype=np.int64)),
     )
 
 
 def _empty_results() -> dict[str, Any]:
-    return {"n_groups": 0, "groups": [], "participants": [], "consensus": [], "statements": [],
-            "disaggregation": []}
+    return {"n_groups": 0, "groups": [], "participants": [], "participants_sampled": False,
+            "consensus": [], "statements": [], "disaggregation": []}
 
 
 def _results_json(result: Any) -> dict[str, Any]:
     parts = result.participants
     n_groups = int(result.n_groups)
+    group_of = parts["group"].to_numpy()
+    sizes = np.bincount(group_of[group_of >= 0], minlength=n_groups) if n_groups else np.zeros(0, int)
+    rep = result.repness
     groups = []
     for g in range(n_groups):
-        rep = result.repness
         rows = rep[(rep["group"] == g) & (rep["selected"])].sort_values("rank")
         groups.append({
             "id": g,
-            "size": int((parts["group"] == g).sum()),
+            "size": int(sizes[g]),
             "repness": [
                 {"statement": int(r.statement), "direction": str(r.direction), "p": _num(r.p),
                  "n_agree": int(r.n_agree), "n_disagree": int(r.n_disagree), "n_seen": int(r.n_seen)}
@@ -139,12 +339,19 @@ def _results_json(result: Any) -> dict[str, Any]:
          "n_seen": int(r.n_seen)}
         for r in result.consensus.itertuples()
     ]
+    ids = parts["participant"].to_numpy()
+    keep = sample_map(ids, group_of)
+    sample = parts.iloc[keep]
     return {
         "n_groups": n_groups,
         "groups": groups,
+        # At most MAP_SAMPLE points (stratified by group); the full map is in participant_data.
         "participants": [
-            [int(r.participant), int(r.group), _num(r.x), _num(r.y)] for r in parts.itertuples()
+            [int(p), int(g), _num(x), _num(y)]
+            for p, g, x, y in zip(sample["participant"].tolist(), sample["group"].tolist(),
+                                  sample["x"].tolist(), sample["y"].tolist(), strict=True)
         ],
+        "participants_sampled": bool(len(keep) < len(ids)),
         "n_in_conv": int(parts["in_conv"].sum()),
         "consensus": consensus,
         "statements": statements,
@@ -266,9 +473,9 @@ def polis_export_zip(conversation: Conversation) -> bytes:
     latest = conversation.analyses.first()
     groups = None
     n_groups = 0
-    if latest is not None and latest.results.get("participants"):
-        groups = pd.DataFrame([(p[0], p[1]) for p in latest.results["participants"]],
-                              columns=["participant", "group"])
+    rows_map = participant_rows(latest)
+    if latest is not None and rows_map:
+        groups = pd.DataFrame([(p[0], p[1]) for p in rows_map], columns=["participant", "group"])
         n_groups = int(latest.results.get("n_groups", 0))
     buffer = io.BytesIO()
     with tempfile.TemporaryDirectory() as tmp:

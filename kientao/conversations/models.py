@@ -173,6 +173,8 @@ class AnalysisRun(models.Model):
     job = models.ForeignKey(Job, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
     results = models.JSONField(default=dict, blank=True)
     state = models.JSONField(default=dict, blank=True)
+    # The full opinion map (participant ids, groups, x, y) as npz; results keep a sample.
+    participant_data = models.BinaryField(default=b"", blank=True)
     n_votes = models.PositiveIntegerField(default=0)
     n_participants = models.PositiveIntegerField(default=0)
     computed_at = models.DateTimeField(default=timezone.now)

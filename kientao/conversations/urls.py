@@ -9,6 +9,7 @@ urlpatterns = [
     path("o/<str:org_slug>/new/", views.create, name="create_conversation"),
     path("<str:public_id>/", views.vote, name="vote"),
     path("<str:public_id>/embed/", views.embed, name="embed"),
+    path("<str:public_id>/embed/vote/", views.embed_cast, name="embed_cast_vote"),
     path("<str:public_id>/vote/", views.cast, name="cast_vote"),
     path("<str:public_id>/statement/", views.add_statement, name="add_statement"),
     path("<str:public_id>/about-you/", views.about_you, name="about_you"),

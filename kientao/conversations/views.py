@@ -11,8 +11,10 @@ from django.db.models import Count, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.clickjacking import xframe_options_exempt
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from kientao.conversations import actions, analysis
@@ -259,7 +261,7 @@ def export(request: HttpRequest, public_id: str, table: str, fmt: str) -> HttpRe
         ]
     elif table == "participants":
         headers = ["participant", "group", "x", "y"]
-        rows = [[p[0], chr(65 + p[1]) if p[1] >= 0 else "", p[2], p[3]] for p in res.get("participants", [])]
+        rows = [[p[0], chr(65 + p[1]) if p[1] >= 0 else "", p[2], p[3]] for p in analysis.participant_rows(run)]
     else:
         headers = ["group", "size", "rank", "statement", "text", "direction", "n_agree", "n_disagree",
                    "n_seen", "p"]
@@ -296,7 +298,8 @@ def _card_context(request: HttpRequest, conversation: Conversation, *, embed: bo
         participant = _participant(request, conversation)
     statement, done, total = analysis.next_statement(conversation, participant)
     questions = conversation.questions()
-    show_about = bool(questions) and participant is not None and participant.consent_at is None and done >= 3
+    show_about = (bool(questions) and not embed and participant is not None and participant.consent_at is None
+                  and done >= 3)
     return {
         "conversation": conversation,
         "statement": statement,
@@ -317,11 +320,117 @@ def vote(request: HttpRequest, public_id: str) -> HttpResponse:
     return render(request, "conversations/vote.html", _card_context(request, conversation))
 
 
+# --- embedded widget (cookie-free) ----------------------------------------------------------
+#
+# In another site's iframe the browser does not send our SameSite=Lax cookies (session,
+# CSRF, participant token), so the widget carries its own state in hidden form fields:
+#
+# * ``participant``: the participant's random token, signed (salt below) and bound to the
+#   conversation, so only tokens this server issued for this conversation are accepted;
+# * ``nonce``: a signed, time-limited value bound to the conversation and to that token.
+#
+# The POST endpoint is csrf_exempt. This is safe because it carries no ambient authority:
+# it ignores every cookie and the signed-in account, so a forged cross-site request can
+# only cast a vote for the anonymous participant whose signed token it already holds —
+# which only that participant's own page has (the token never appears in a URL, the page
+# is not cached, and other origins cannot read the iframe). Rate limits still apply.
+
+EMBED_PARTICIPANT_SALT = "kientao.conversations.embed.participant"
+EMBED_NONCE_SALT = "kientao.conversations.embed.nonce"
+EMBED_NONCE_SECONDS = 6 * 3600
+
+
+class EmbedRefused(Exception):  # noqa: N818  (a refusal, not a failure)
+    """The embed form's signed fields are missing, forged or expired."""
+
+
+def embed_fields(conversation: Conversation, token: str) -> dict[str, str]:
+    """The hidden fields of the embed forms: signed participant token and a fresh nonce."""
+    from django.core import signing
+
+    participant = signing.dumps({"c": conversation.public_id, "t": token}, salt=EMBED_PARTICIPANT_SALT,
+                                compress=True)
+    nonce = signing.TimestampSigner(salt=EMBED_NONCE_SALT).sign_object(
+        {"c": conversation.public_id, "p": hash_token(token)[:16], "n": actions.new_token()[:12]})
+    return {"participant": participant, "nonce": nonce}
+
+
+def embed_token(conversation: Conversation, data: Any) -> str:
+    """The participant token of a valid embed POST; raise EmbedRefused otherwise."""
+    from django.core import signing
+
+    raw_participant, raw_nonce = str(data.get("participant", "")), str(data.get("nonce", ""))
+    if not raw_participant or not raw_nonce or len(raw_participant) > 500 or len(raw_nonce) > 500:
+        raise EmbedRefused
+    try:
+        payload = signing.loads(raw_participant, salt=EMBED_PARTICIPANT_SALT)
+        nonce = signing.TimestampSigner(salt=EMBED_NONCE_SALT).unsign_object(
+            raw_nonce, max_age=EMBED_NONCE_SECONDS)
+    except (signing.BadSignature, ValueError, TypeError):
+        raise EmbedRefused from None
+    if not isinstance(payload, dict) or not isinstance(nonce, dict):
+        raise EmbedRefused
+    token = payload.get("t")
+    if (payload.get("c") != conversation.public_id or nonce.get("c") != conversation.public_id
+            or not isinstance(token, str) or not 16 <= len(token) <= 200
+            or nonce.get("p") != hash_token(token)[:16]):
+        raise EmbedRefused
+    return token
+
+
+def _embed_page(request: HttpRequest, conversation: Conversation, token: str, *, status: int = 200,
+                participant: Participant | None = None, **extra: Any) -> HttpResponse:
+    if participant is None:
+        participant = actions.find_participant(conversation, token, None)
+    context = _card_context(request, conversation, embed=True, participant=participant,
+                            embed_fields=embed_fields(conversation, token), **extra)
+    template = "conversations/card.html" if request.headers.get("X-Kientao-Fetch") else "conversations/vote.html"
+    response = render(request, template, context, status=status)
+    add_never_cache_headers(response)
+    return response
+
+
 @require_GET
 @xframe_options_exempt
 def embed(request: HttpRequest, public_id: str) -> HttpResponse:
     conversation = _conversation(public_id)
-    return render(request, "conversations/vote.html", _card_context(request, conversation, embed=True))
+    # A first-party embed may still have the cookie; in a third-party frame it is absent.
+    token, _fresh = actions.participant_token(request.COOKIES.get(_cookie_name(conversation)))
+    return _embed_page(request, conversation, token)
+
+
+@csrf_exempt
+@require_POST
+@xframe_options_exempt
+def embed_cast(request: HttpRequest, public_id: str) -> HttpResponse:
+    """A vote from the embedded widget: no cookie, no session, no CSRF token (see above)."""
+    conversation = _conversation(public_id)
+    try:
+        token = embed_token(conversation, request.POST)
+    except EmbedRefused:
+        fresh, _new = actions.participant_token(None)
+        return _embed_page(request, conversation, fresh, status=403,
+                           error=_("This voting form has expired. Please vote again."))
+    if not conversation.is_open():
+        return _embed_page(request, conversation, token, status=403,
+                           error=_("This conversation is not open for votes."))
+    form = VoteForm(request.POST)
+    if not form.is_valid():
+        return _embed_page(request, conversation, token, status=400, error=_("Choose Agree, Disagree or Pass."))
+    statement = conversation.visible_statements().filter(pk=form.cleaned_data["statement"]).first()
+    if statement is None:
+        return _embed_page(request, conversation, token, status=400,
+                           error=_("This statement is not part of the conversation."))
+    try:
+        actions.check_rate("vote", hash_token(token)[:32], actions.address_key(request))
+    except actions.RateLimitError:
+        return _embed_page(request, conversation, token, status=429,
+                           error=_("Too many votes in a short time. Please wait a minute."))
+    # Never the signed-in account: the request carries no ambient authority.
+    participant, _created = actions.get_or_create_participant(conversation, token, None)
+    actions.cast_vote(participant, statement, form.cleaned_data["vote"])
+    actions.maybe_recompute(conversation)
+    return _embed_page(request, conversation, token, participant=participant)
 
 
 def _after_write(request: HttpRequest, conversation: Conversation, token: str | None,

@@ -52,3 +52,13 @@ def voted(conversation: Any) -> Any:
         ])
     run_analysis(conversation)
     return conversation
+
+
+@pytest.fixture
+def other_conversation(personas: Any) -> Any:
+    from kientao.conversations.models import Conversation, Statement
+
+    conv = Conversation.objects.create(organisation=personas.org, topic="Another topic",
+                                       created_by=personas.organiser)
+    Statement.objects.create(conversation=conv, text="Một ý kiến khác.", status=Statement.Status.ACCEPTED)
+    return conv

@@ -64,3 +64,43 @@ def test_it_shows_a_published_report_on_a_phone(page: Any, voted: Any) -> None: 
     assert page.locator("figure.chart svg").is_visible()
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
     page.screenshot(path=str(ARTIFACTS / "conversations-report-en-360px.png"), full_page=True)
+
+
+def test_it_votes_inside_another_sites_iframe(page: Any, conversation: Any) -> None:  # noqa: F811
+    """The widget in a third-party frame: no cookie reaches it, the votes still count."""
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    from kientao.conversations.models import Participant, Vote
+
+    embed = f"{page.base_url}/conversations/{conversation.public_id}/embed/"
+    body = (f'<!doctype html><html lang="en"><title>Partner</title><h1>Partner site</h1>'
+            f'<iframe src="{embed}" width="340" height="560" title="Vote"></iframe></html>').encode()
+
+    class Partner(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html; charset=utf-8")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args: Any) -> None:
+            pass
+
+    # Another site: 127.0.0.1 is not the same site as the live server's localhost.
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Partner)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        page.goto(f"http://127.0.0.1:{server.server_address[1]}/")
+        frame = page.frame_locator("iframe")
+        frame.get_by_text("0 of 5 statements").wait_for()
+        frame.get_by_role("button", name="Agree", exact=True).click()
+        frame.get_by_text("1 of 5 statements").wait_for()
+        frame.get_by_role("button", name="Disagree").click()
+        frame.get_by_text("2 of 5 statements").wait_for()
+        assert Vote.objects.count() == 2 and Participant.objects.count() == 1
+        page.screenshot(path=str(ARTIFACTS / "conversations-embed-third-party-360px.png"), full_page=True)
+    finally:
+        server.shutdown()
+        server.server_close()
