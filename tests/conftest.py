@@ -33,6 +33,9 @@ def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix: N
 
     for alias in connections:
         settings_dict = connections[alias].settings_dict
+        # Live-server request threads must not keep connections open after the test,
+        # or the test database cannot be dropped.
+        settings_dict["CONN_MAX_AGE"] = 0
         test = settings_dict.setdefault("TEST", {})
         if settings_dict["ENGINE"].endswith("sqlite3"):
             name = test.get("NAME")
