@@ -200,7 +200,15 @@ def calibrate(challenge: Challenge, *, rank_by: str = "additive", panel: str = P
          "mean": round(float(r.mean), 3), "bias": round(float(r.bias), 3)}
         for r in _rows(cal.judges)
     ]
-    notes = [str(n) for n in cal.summary.get("notes", [])]
+    # Notes for the page as codes with values (translated by the template), by criterion name.
+    notes: list[dict[str, Any]] = [
+        {"code": "low_alpha", "criterion": r["criterion"], "value": r["value"]}
+        for r in reliability
+        if r["statistic"] == "alpha_interval" and r["value"] is not None and float(r["value"]) < 0.667
+    ]
+    components = int(cal.summary.get("components", 1) or 1)
+    if components > 1:
+        notes.append({"code": "components", "n": components})
     with transaction.atomic():
         RankingEntry.objects.filter(challenge=challenge).delete()
         RankingEntry.objects.bulk_create(entries, batch_size=2000)

@@ -158,6 +158,15 @@ def test_it_calibrates_ranks_decides_and_exports(
     page = client.get(response["Location"])
     html = page.content.decode()
     assert page.status_code == 200 and "<svg" in html and "ICC" in html
+    # these scores are pseudo-random, so judges disagree: the page says so per criterion, by name
+    notes = world.challenge.__class__.objects.get(pk=world.challenge.pk).calibration["notes"]
+    low = [n for n in notes if n["code"] == "low_alpha"]
+    assert low and {n["criterion"] for n in low} <= {c.name_vi for c in world.criteria} | {"(total)"}
+    assert "Judges agree poorly on" in html
+    client.cookies["kientao_language"] = "vi"
+    vi = client.get(response["Location"]).content.decode()
+    client.cookies.pop("kientao_language")
+    assert "chấm không thống nhất" in vi and "Judges agree poorly" not in vi
     assert RankingEntry.objects.count() == Submission.objects.count()
     top = RankingEntry.objects.first()
     assert top is not None
