@@ -6,12 +6,12 @@ from django.urls import include, path
 from kientao.api import api
 
 urlpatterns = [
+    path("api/", api.urls),  # first: the busiest path (votes) resolves without trying the others
     path("", include("kientao.core.urls")),
     path("challenges/", include("kientao.challenges.urls")),
     path("conversations/", include("kientao.conversations.urls")),
     path("maps/", include("kientao.systemmaps.urls")),
     path("indices/", include("kientao.indices.urls")),
-    path("api/", api.urls),
     path("admin/", admin.site.urls),
 ]
 

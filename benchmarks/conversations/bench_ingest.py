@@ -10,12 +10,14 @@ on a random port, and runs two phases with ``--clients`` threads (one keep-alive
 ``http.client`` connection each, bounded by time and by the number of statements):
 
 1. **app**: ``POST /api/conversations/<id>/votes`` with a participant token header: the
-   real endpoint (validation, participant lookup, rate-limit bookkeeping in the cache,
-   ``INSERT … ON CONFLICT``, recompute throttle);
+   real endpoint (validation, rate limits counted in memory per process, then for a
+   known participant one ``INSERT … SELECT … ON CONFLICT`` that checks the statement,
+   the conversation and the participant's token hash, and the per-process recompute
+   throttle);
 2. **bare**: a view that only does the same single ``INSERT … ON CONFLICT``
    (``ingest_app.py``; not part of the application).
 
-Printed: sustained votes/s, p50/p99 latency, acknowledged votes vs rows in the database
+Printed: the load average before and after, sustained votes/s, p50/p99 latency, acknowledged votes vs rows in the database
 (must be equal: nothing lost, nothing duplicated), and the ratio app / bare. The
 database is dropped at the end.
 """
@@ -175,6 +177,7 @@ def main() -> int:
             except OSError:
                 time.sleep(0.1)
         time.sleep(1.0)
+        load_before = os.getloadavg()
         public_id = setup["public_id"]
         statements = setup["statements"]
         tokens = [f"bench-client-{i:04d}-{public_id}" for i in range(args.clients)]
@@ -199,6 +202,9 @@ def main() -> int:
             check=True, cwd=ROOT, capture_output=True, text=True).stdout)
         print(f"clients {args.clients}, gunicorn {args.workers} workers × {args.threads} threads, "
               f"{os.cpu_count()} CPUs")
+        load_after = os.getloadavg()
+        print("load average (1, 5, 15 min) before: {:.2f} {:.2f} {:.2f}; after: {:.2f} {:.2f} {:.2f}".format(
+            *load_before, *load_after))
         print("| endpoint | votes/s | p50 ms | p99 ms | acknowledged | in database | failed |")
         print("|---|--:|--:|--:|--:|--:|--:|")
         for label, res, key in (("app `/api/conversations/…/votes`", app, "app"),

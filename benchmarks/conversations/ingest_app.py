@@ -26,6 +26,7 @@ application = get_wsgi_application()
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.urls import include, path
+from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 
 
@@ -33,12 +34,13 @@ from django.views.decorators.csrf import csrf_exempt
 def bare_vote(request: HttpRequest) -> HttpResponse:
     """One INSERT … ON CONFLICT into the vote table: the floor any vote endpoint pays."""
     body = json.loads(request.body)
+    now = timezone.now()
     with connection.cursor() as cursor:
         cursor.execute(
             "INSERT INTO conversations_vote (participant_id, statement_id, value, created_at, updated_at) "
-            "VALUES (%s, %s, %s, now(), now()) ON CONFLICT (participant_id, statement_id) "
+            "VALUES (%s, %s, %s, %s, %s) ON CONFLICT (participant_id, statement_id) "
             "DO UPDATE SET value = EXCLUDED.value, updated_at = EXCLUDED.updated_at",
-            [int(body["participant"]), int(body["statement"]), int(body["vote"])],
+            [int(body["participant"]), int(body["statement"]), int(body["vote"]), now, now],
         )
     return JsonResponse({"ok": True})
 

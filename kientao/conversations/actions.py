@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import random
 import secrets
 import threading
@@ -102,15 +103,14 @@ def _count_local(key: str, window: int) -> int:
 def check_rate(kind: str, participant_key: str, address: str) -> None:
     """Raise RateLimitError when the participant or the address exceeds the limits.
 
-    Statements: both counters in the shared table. Votes: the participant's counter in
-    the shared table; the address's counter per web process, because one counter row
-    for a busy address (a school, a public Wi-Fi) would serialise every vote behind its
-    row lock; with W processes an address may cast up to W times its limit.
+    Statements: both counters in the shared table. Votes, the hot path: both counters
+    per web process, in memory (no query): a shared counter row for one busy address (a
+    school, a public Wi-Fi) would serialise every vote behind its row lock, and the
+    participant's counter is cheap to dodge anyway (a client may start a new token).
+    With W processes a participant or an address may cast up to W times its limit.
     """
     if kind == "vote":
-        key = f"v:p:{participant_key}"
-        counts = _count_hits([(key, 60)])
-        if counts.get(key, 0) > votes_per_minute() or _count_local(
+        if _count_local(f"v:p:{participant_key}", 60) > votes_per_minute() or _count_local(
                 f"v:a:{address}", 60) > address_votes_per_minute():
             raise RateLimitError(kind)
         return
@@ -184,7 +184,14 @@ class VoteRefused(Exception):  # noqa: N818  (a refusal, not a failure)
 
 def record_vote(public_id: str, statement_id: int, value: int, token: str, user: Any,
                 address: str) -> str | None:
-    """The API's hot path: validate, rate-limit and store one vote in three short queries.
+    """The API's hot path: validate, rate-limit and store one vote, usually in one query.
+
+    A known anonymous participant's vote is one ``INSERT … SELECT … ON CONFLICT`` whose
+    ``SELECT`` checks everything (statement in the conversation and visible, conversation
+    open, participant by token hash); the rate limits are counted in memory and the
+    recompute throttle is looked at once per period and process. Only when that inserts
+    nothing (new participant, signed-in caller, or a refusal to explain) does it take the
+    slower path below.
 
     Returns the raw participant token when a participant was created (else None).
     Raises :class:`VoteRefused` (404 unknown conversation, 400 statement not votable,
@@ -192,22 +199,28 @@ def record_vote(public_id: str, statement_id: int, value: int, token: str, user:
     """
     if value not in (-1, 0, 1):
         raise VoteRefused(400, "vote must be -1 (disagree), 0 (pass) or 1 (agree).")
+    if not 0 < statement_id < 2**62:
+        raise VoteRefused(400, "This statement is not part of the conversation.")
+    token_hash = hash_token(token)
+    check_rate("vote", token_hash[:32], address)
+    signed_in = getattr(user, "is_authenticated", False)
+    if not signed_in and _insert_known_vote(public_id, statement_id, value, token_hash):
+        maybe_recompute(_conversation_id(public_id))
+        return None
     now = timezone.now()
     st, conv = Statement._meta.db_table, Conversation._meta.db_table
-    row = None
-    if 0 < statement_id < 2**62:
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"SELECT s.id, s.status, c.id, c.moderation, "  # noqa: S608
-                f"CASE WHEN (c.opens_at IS NULL OR c.opens_at <= %s) "
-                f"AND (c.closes_at IS NULL OR c.closes_at > %s) THEN 1 ELSE 0 END, p.id "
-                f"FROM {st} s JOIN {conv} c ON c.id = s.conversation_id "
-                f"LEFT JOIN {Participant._meta.db_table} p ON p.conversation_id = c.id AND p.token_hash = %s "
-                f"WHERE s.id = %s AND c.public_id = %s",
-                [connection.ops.adapt_datetimefield_value(now), connection.ops.adapt_datetimefield_value(now),
-                 hash_token(token), statement_id, public_id],
-            )
-            row = cursor.fetchone()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT s.id, s.status, c.id, c.moderation, "  # noqa: S608
+            f"CASE WHEN (c.opens_at IS NULL OR c.opens_at <= %s) "
+            f"AND (c.closes_at IS NULL OR c.closes_at > %s) THEN 1 ELSE 0 END, p.id "
+            f"FROM {st} s JOIN {conv} c ON c.id = s.conversation_id "
+            f"LEFT JOIN {Participant._meta.db_table} p ON p.conversation_id = c.id AND p.token_hash = %s "
+            f"WHERE s.id = %s AND c.public_id = %s",
+            [connection.ops.adapt_datetimefield_value(now), connection.ops.adapt_datetimefield_value(now),
+             token_hash, statement_id, public_id],
+        )
+        row = cursor.fetchone()
     if row is None:
         if not Conversation.objects.filter(public_id=public_id).exists():
             raise VoteRefused(404, "No such conversation.")
@@ -219,9 +232,8 @@ def record_vote(public_id: str, statement_id: int, value: int, token: str, user:
         raise VoteRefused(400, "This statement is not part of the conversation.")
     if not int(is_open):
         raise VoteRefused(409, "This conversation is not open for votes.")
-    check_rate("vote", hash_token(token)[:32], address)
     new: str | None = None
-    if getattr(user, "is_authenticated", False):
+    if signed_in:
         conversation = Conversation.objects.get(pk=cid)
         participant, new = get_or_create_participant(conversation, token, user)
         pid = participant.pk
@@ -230,15 +242,65 @@ def record_vote(public_id: str, statement_id: int, value: int, token: str, user:
         if found is None:
             try:
                 with transaction.atomic():
-                    pid = Participant.objects.create(conversation_id=cid, token_hash=hash_token(token)).pk
+                    pid = Participant.objects.create(conversation_id=cid, token_hash=token_hash).pk
                 new = token
             except IntegrityError:  # the same new token in two simultaneous requests
-                pid = Participant.objects.get(conversation_id=cid, token_hash=hash_token(token)).pk
+                pid = Participant.objects.get(conversation_id=cid, token_hash=token_hash).pk
         else:
             pid = found
     cast_vote(Participant(pk=pid, conversation_id=cid), Statement(pk=sid, conversation_id=cid), value)
-    maybe_recompute(cid)
+    _conversation_ids[public_id] = int(cid)
+    maybe_recompute(int(cid))
     return new
+
+
+def _insert_known_vote(public_id: str, statement_id: int, value: int, token_hash: str) -> bool:
+    """Store the vote of an existing participant in one statement; False when nothing was stored.
+
+    Nothing is stored when the participant is unknown, the statement is not votable (not
+    in the conversation, rejected, or pending under pre-moderation) or the conversation
+    is not open: the caller then finds out which, on the slow path.
+    """
+    now = connection.ops.adapt_datetimefield_value(timezone.now())
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _known_vote_sql(),
+            [value, now, now, token_hash, statement_id, public_id, now, now],
+        )
+        return bool(cursor.rowcount and cursor.rowcount > 0)
+
+
+@functools.cache
+def _known_vote_sql() -> str:
+    vote, st, conv, part = (Vote._meta.db_table, Statement._meta.db_table, Conversation._meta.db_table,
+                            Participant._meta.db_table)
+    accepted, pending, post = (Statement.Status.ACCEPTED.value, Statement.Status.PENDING.value,
+                               Conversation.Moderation.POST.value)
+    return (
+        f"INSERT INTO {vote} (participant_id, statement_id, value, created_at, updated_at) "  # noqa: S608
+        f"SELECT p.id, s.id, %s, %s, %s FROM {st} s "
+        f"JOIN {conv} c ON c.id = s.conversation_id "
+        f"JOIN {part} p ON p.conversation_id = c.id AND p.token_hash = %s "
+        f"WHERE s.id = %s AND c.public_id = %s "
+        f"AND (s.status = '{accepted}' OR (s.status = '{pending}' AND c.moderation = '{post}')) "
+        f"AND (c.opens_at IS NULL OR c.opens_at <= %s) AND (c.closes_at IS NULL OR c.closes_at > %s) "
+        f"ON CONFLICT (participant_id, statement_id) "
+        f"DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at"
+    )
+
+
+# public id → primary key, per process (public ids never change; a deleted conversation
+# leaves a harmless stale entry that maybe_recompute ignores).
+_conversation_ids: dict[str, int] = {}
+
+
+def _conversation_id(public_id: str) -> int | None:
+    cid = _conversation_ids.get(public_id)
+    if cid is None:
+        cid = Conversation.objects.filter(public_id=public_id).values_list("pk", flat=True).first()
+        if cid is not None:
+            _conversation_ids[public_id] = cid
+    return cid
 
 
 def cast_vote(participant: Participant, statement: Statement, value: int) -> None:
@@ -347,12 +409,14 @@ def start_analysis(conversation: Conversation, user: Any) -> Job:
 _next_check: dict[int, float] = {}
 
 
-def maybe_recompute(conversation: Conversation | int) -> Job | None:
+def maybe_recompute(conversation: Conversation | int | None) -> Job | None:
     """After a vote: start an analysis when the last is older than the throttle and none runs.
 
     Each process looks at the database at most once per throttle period and conversation,
     so that a vote usually costs no extra query.
     """
+    if conversation is None:
+        return None
     pk = conversation if isinstance(conversation, int) else conversation.pk
     now = time.monotonic()
     if _next_check.get(pk, 0.0) > now:
