@@ -3,8 +3,9 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 PIP := $(BIN)/python -m pip --disable-pip-version-check -q
-# Two processes (the machines have 2 cores); tests that share the real job queue stay together.
-PYTEST_ARGS ?= -n 2 --dist loadgroup
+# Two processes (the machines have 2 cores); the tests that use the real job queue take a
+# lock file so that they run one at a time across processes (tests/core/test_jobs.py).
+PYTEST_ARGS ?= -n 2
 
 .PHONY: run test lint typecheck pytest pytest-postgres install install-dev vendor messages clean
 

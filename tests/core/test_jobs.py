@@ -57,6 +57,24 @@ def test_it_shows_a_live_progress_bar(as_user: Any, personas: Any) -> None:
 # --- real workers -------------------------------------------------------------------------
 
 
+@pytest.fixture(autouse=True)
+def _one_real_queue_test_at_a_time(request: Any) -> Any:
+    """RQ's queue is shared by every test process: a worker started by one process would
+    take another process's job (and not find it in its own test database). A lock file
+    makes the real-queue tests of all processes run one after another."""
+    if request.node.get_closest_marker("real_queue") is None:
+        yield
+        return
+    import fcntl
+
+    with (ROOT / "var" / "real-queue-tests.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+
+
 def _database_url() -> str:
     s = connection.settings_dict
     if connection.vendor == "sqlite":
@@ -120,7 +138,6 @@ def _stop(process: subprocess.Popen[bytes], sig: int = signal.SIGTERM) -> None:
 
 @pytest.mark.real_queue
 @pytest.mark.slow
-@pytest.mark.xdist_group("real_queue")  # one queue: these run one after another
 def test_it_round_trips_a_job_through_a_real_worker(transactional_db: Any) -> None:
     job = start_job(count_up, kind="core.count_up", params={"steps": 3, "delay": 0.05})
     worker = _worker()
@@ -135,7 +152,6 @@ def test_it_round_trips_a_job_through_a_real_worker(transactional_db: Any) -> No
 
 @pytest.mark.real_queue
 @pytest.mark.slow
-@pytest.mark.xdist_group("real_queue")  # one queue: these run one after another
 def test_it_retries_a_job_whose_worker_was_killed(transactional_db: Any) -> None:
     job = start_job(count_up, kind="core.count_up", params={"steps": 30, "delay": 0.2})
     first = _worker()
@@ -156,7 +172,6 @@ def test_it_retries_a_job_whose_worker_was_killed(transactional_db: Any) -> None
 
 @pytest.mark.real_queue
 @pytest.mark.slow
-@pytest.mark.xdist_group("real_queue")  # one queue: these run one after another
 def test_it_fails_with_the_reason_when_no_attempt_is_left(transactional_db: Any) -> None:
     job = start_job(count_up, kind="core.count_up", params={"steps": 30, "delay": 0.2})
     Job.objects.filter(pk=job.pk).update(max_attempts=1)
