@@ -28,7 +28,6 @@ from kientao.challenges.forms import (
     ScoreForm,
     ScreeningForm,
 )
-from kientao.challenges.markdown import render_markdown
 from kientao.challenges.models import (
     Assignment,
     Challenge,
@@ -47,6 +46,7 @@ from kientao.challenges.models import (
 from kientao.core.charts import Interval, interval_chart
 from kientao.core.exports import table_response
 from kientao.core.jobs import start_job
+from kientao.core.markup import DOCUMENT_TAGS, render_markdown
 from kientao.core.models import Job, User
 from kientao.core.permissions import Action, can, organisation_for, organisations_of, require
 
@@ -126,7 +126,7 @@ def detail(request: HttpRequest, slug: str) -> HttpResponse:
     if request.user.is_authenticated:
         own = challenge.submissions.filter(applicant_id=int(request.user.pk or 0)).first()
     return render(request, "challenges/detail.html", {
-        "challenge": challenge, "statement": render_markdown(challenge.problem_statement),
+        "challenge": challenge, "statement": render_markdown(challenge.problem_statement, tags=DOCUMENT_TAGS, tables=True),
         "own": own, "winners": challenge.submissions.filter(status=Submission.Status.WINNER)
         if challenge.phase in ("accelerator", "closed", "final") else [],
         "can_organise": can(request.user, Action.ORGANISE, challenge.organisation),

@@ -5,9 +5,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-import markdown as md
-import nh3
-from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
 from kientao.systemmaps.engine.actors import Actor, ActorMap, Relation
@@ -138,14 +135,3 @@ def actor_map_of(em: EMap) -> ActorMap | None:
         return ActorMap(tuple(actors), relations)
     except (KeyError, ValueError):
         return None
-
-
-_TAGS = {"p", "br", "strong", "em", "ul", "ol", "li", "a", "h3", "h4", "blockquote", "code", "pre", "hr"}
-
-
-def render_markdown(text: str) -> SafeString:
-    """Factor descriptions are Markdown (as Kumu profiles): rendered, then sanitised."""
-    html = md.markdown(text or "")
-    clean = nh3.clean(html, tags=_TAGS, attributes={"a": {"href", "title"}},
-                      url_schemes={"http", "https", "mailto"}, link_rel="noopener noreferrer nofollow")
-    return mark_safe(clean)  # noqa: S308  (sanitised by nh3 just above)

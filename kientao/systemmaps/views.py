@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from kientao.core.charts import Point, bar_chart, scatter_chart
 from kientao.core.exports import table_response
+from kientao.core.markup import render_markdown
 from kientao.core.models import Organisation, User
 from kientao.core.permissions import Action, can, organisation_for, organisations_of
 from kientao.systemmaps import actions
@@ -26,7 +27,6 @@ from kientao.systemmaps.analysis import (
     engine_map,
     engine_map_from_snapshot,
     positions_of,
-    render_markdown,
 )
 from kientao.systemmaps.engine import drawing
 from kientao.systemmaps.engine.actors import actor_communities, power_interest_grid

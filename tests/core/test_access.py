@@ -7,26 +7,7 @@ from typing import Any
 import pytest
 from django.urls import reverse
 
-ANON = "anonymous"
-PERSONAS = (ANON, "platform_admin", "org_admin", "organiser", "judge", "member", "applicant",
-            "participant", "outsider")
-MEMBERS = {"org_admin", "organiser", "judge", "member"}
-SIGNED_IN = set(PERSONAS) - {ANON}
-
-
-def expected(allowed: set[str], *, hidden: int = 404) -> dict[str, int]:
-    """200 for allowed personas; the login redirect for anonymous; else 404 or 403."""
-    out = {}
-    for p in PERSONAS:
-        if p in allowed:
-            out[p] = 200
-        elif p == ANON:
-            out[p] = 302
-        elif p in MEMBERS:
-            out[p] = 403
-        else:
-            out[p] = hidden
-    return out
+from tests.access import ANON, MEMBERS, PERSONAS, SIGNED_IN, expected
 
 
 def org_pages() -> list[tuple[str, dict[str, int]]]:

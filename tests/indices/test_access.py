@@ -7,26 +7,10 @@ from typing import Any
 import pytest
 from django.urls import reverse
 
-ANON = "anonymous"
-PERSONAS = (ANON, "platform_admin", "org_admin", "organiser", "judge", "member", "applicant",
-            "participant", "outsider")
-MEMBERS = {"org_admin", "organiser", "judge", "member"}
+from tests.access import ANON, MEMBERS, PERSONAS, expected
+
 VIEWERS = MEMBERS | {"platform_admin"}
 ORGANISERS = {"platform_admin", "org_admin", "organiser"}
-
-
-def expected(allowed: set[str]) -> dict[str, int]:
-    out = {}
-    for p in PERSONAS:
-        if p in allowed:
-            out[p] = 200
-        elif p == ANON:
-            out[p] = 302
-        elif p in MEMBERS:
-            out[p] = 403
-        else:
-            out[p] = 404
-    return out
 
 
 def pages(index: Any, slug: str) -> list[tuple[str, dict[str, int]]]:
