@@ -66,51 +66,115 @@ def address_key(request: HttpRequest) -> str:
     return addresses.address_hash(request)[:32] or "unknown"
 
 
-def _count_hits(keys: list[tuple[str, int]]) -> dict[str, int]:
-    """Add one hit to each (key, window seconds) and return the counts of the current windows."""
-    now = int(time.time())
-    rows = [(key, now // window, now - now % window + window) for key, window in keys]
+def rate_sync_milliseconds() -> int:
+    return setting("KIENTAO_CONVERSATIONS_RATE_SYNC_MS", 1000)
+
+
+def _upsert_hits(rows: list[tuple[str, int, int, int]]) -> dict[tuple[str, int], int]:
+    """Add ``hits`` to each (key, bucket) row of the shared table; return the new counts.
+
+    Rows are sorted so that concurrent writers lock them in the same order (no deadlock).
+    """
+    if not rows:
+        return {}
+    rows = sorted(rows)
     table = RateCounter._meta.db_table
-    values = ", ".join(["(%s, %s, 1, %s)"] * len(rows))
+    values = ", ".join(["(%s, %s, %s, %s)"] * len(rows))
     params = [v for row in rows for v in row]
     with connection.cursor() as cursor:
         cursor.execute(
             f"INSERT INTO {table} (key, bucket, count, expires_at) VALUES {values} "  # noqa: S608
-            f"ON CONFLICT (key, bucket) DO UPDATE SET count = {table}.count + 1 RETURNING key, count",
+            f"ON CONFLICT (key, bucket) DO UPDATE SET count = {table}.count + EXCLUDED.count "
+            "RETURNING key, bucket, count",
             params,
         )
-        counts = {str(k): int(c) for k, c in cursor.fetchall()}
+        counts = {(str(k), int(b)): int(c) for k, b, c in cursor.fetchall()}
         if random.random() < 0.01:  # purge windows that ended
-            cursor.execute(f"DELETE FROM {table} WHERE expires_at < %s", [now])  # noqa: S608
+            cursor.execute(f"DELETE FROM {table} WHERE expires_at < %s", [int(time.time())])  # noqa: S608
     return counts
 
 
-_local_hits: dict[tuple[str, int], int] = {}
-_local_lock = threading.Lock()
+def _count_hits(keys: list[tuple[str, int]]) -> dict[str, int]:
+    """Add one hit to each (key, window seconds) now and return the counts of the current windows."""
+    now = int(time.time())
+    rows = [(key, now // window, 1, now - now % window + window) for key, window in keys]
+    return {key: count for (key, _bucket), count in _upsert_hits(rows).items()}
 
 
-def _count_local(key: str, window: int) -> int:
-    """Hits in this process's current window (no shared row that every request would lock)."""
-    bucket = int(time.time()) // window
-    with _local_lock:
-        if len(_local_hits) > 50_000:
-            for old in [k for k in _local_hits if k[1] < bucket]:
-                del _local_hits[old]
-        _local_hits[(key, bucket)] = _local_hits.get((key, bucket), 0) + 1
-        return _local_hits[(key, bucket)]
+class SharedCounter:
+    """Hit counts shared by every web process, without a query per hit.
+
+    Each process counts in memory and, at most every ``KIENTAO_CONVERSATIONS_RATE_SYNC_MS``
+    milliseconds, adds what it counted to the shared table in one upsert, which returns
+    the totals of all processes. A hit is judged on the last known total plus this
+    process's hits since: with W processes, a key can exceed its limit by at most the
+    hits the other W - 1 processes take in one sync period (a bounded lag, instead of
+    W times the limit). A busy address (a school, a public Wi-Fi) costs one row update
+    per process and period, not one per vote, so votes never queue behind its row lock.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._pending: dict[tuple[str, int, int], int] = {}  # (key, bucket, expires) -> hits not yet shared
+        self._shared: dict[tuple[str, int], tuple[int, int]] = {}  # (key, bucket) -> (total, expires)
+        self._last_sync = float("-inf")
+
+    def reset(self) -> None:
+        with self._lock:
+            self._pending.clear()
+            self._shared.clear()
+            self._last_sync = float("-inf")
+
+    def hit(self, key: str, window: int) -> int:
+        """Count one hit of ``key`` in the current ``window``-second window; return the window's total."""
+        now = int(time.time())
+        bucket, expires = now // window, now - now % window + window
+        slot = (key, bucket, expires)
+        with self._lock:
+            self._pending[slot] = self._pending.get(slot, 0) + 1
+            due = time.monotonic() - self._last_sync >= rate_sync_milliseconds() / 1000
+            if due:
+                self._last_sync = time.monotonic()
+        if due:
+            self.sync()
+        with self._lock:
+            return self._shared.get((key, bucket), (0, 0))[0] + self._pending.get(slot, 0)
+
+    def sync(self) -> None:
+        """Share this process's pending hits and learn every process's totals (one query)."""
+        with self._lock:
+            pending, self._pending = self._pending, {}
+        if not pending:
+            return
+        try:
+            with transaction.atomic():  # a savepoint inside a request's transaction
+                totals = _upsert_hits([(key, bucket, hits, expires)
+                                       for (key, bucket, expires), hits in pending.items()])
+        except Exception:
+            with self._lock:  # keep the hits for the next sync; never fail the request for the counter
+                for slot, hits in pending.items():
+                    self._pending[slot] = self._pending.get(slot, 0) + hits
+            return
+        now = int(time.time())
+        expiry = {(key, bucket): expires for key, bucket, expires in pending}
+        with self._lock:
+            for key_bucket, total in totals.items():
+                self._shared[key_bucket] = (total, expiry[key_bucket])
+            if len(self._shared) > 10_000:
+                self._shared = {k: v for k, v in self._shared.items() if v[1] >= now}
+
+
+vote_counter = SharedCounter()
 
 
 def check_rate(kind: str, participant_key: str, address: str) -> None:
     """Raise RateLimitError when the participant or the address exceeds the limits.
 
-    Statements: both counters in the shared table. Votes, the hot path: both counters
-    per web process, in memory (no query): a shared counter row for one busy address (a
-    school, a public Wi-Fi) would serialise every vote behind its row lock, and the
-    participant's counter is cheap to dodge anyway (a client may start a new token).
-    With W processes a participant or an address may cast up to W times its limit.
+    Statements (rare): both counters in the shared table at once. Votes (the hot path):
+    both counters in :data:`vote_counter`, shared across processes with a bounded lag.
     """
     if kind == "vote":
-        if _count_local(f"v:p:{participant_key}", 60) > votes_per_minute() or _count_local(
+        if vote_counter.hit(f"v:p:{participant_key}", 60) > votes_per_minute() or vote_counter.hit(
                 f"v:a:{address}", 60) > address_votes_per_minute():
             raise RateLimitError(kind)
         return
@@ -188,8 +252,9 @@ def record_vote(public_id: str, statement_id: int, value: int, token: str, user:
 
     A known anonymous participant's vote is one ``INSERT … SELECT … ON CONFLICT`` whose
     ``SELECT`` checks everything (statement in the conversation and visible, conversation
-    open, participant by token hash); the rate limits are counted in memory and the
-    recompute throttle is looked at once per period and process. Only when that inserts
+    open, participant by token hash); the rate limits are counted in memory (shared with
+    the other processes once a second) and the recompute throttle is looked at once per
+    period and process. Only when that inserts
     nothing (new participant, signed-in caller, or a refusal to explain) does it take the
     slower path below.
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import re
+from http.cookies import Morsel
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
@@ -298,7 +300,7 @@ def _card_context(request: HttpRequest, conversation: Conversation, *, embed: bo
         participant = _participant(request, conversation)
     statement, done, total = analysis.next_statement(conversation, participant)
     questions = conversation.questions()
-    show_about = (bool(questions) and not embed and participant is not None and participant.consent_at is None
+    show_about = (bool(questions) and participant is not None and participant.consent_at is None
                   and done >= 3)
     return {
         "conversation": conversation,
@@ -356,37 +358,78 @@ def embed_fields(conversation: Conversation, token: str) -> dict[str, str]:
 
 
 def embed_token(conversation: Conversation, data: Any) -> str:
-    """The participant token of a valid embed POST; raise EmbedRefused otherwise."""
+    """The participant token of a valid embed POST (signed token + fresh nonce); raise EmbedRefused otherwise."""
     from django.core import signing
 
-    raw_participant, raw_nonce = str(data.get("participant", "")), str(data.get("nonce", ""))
-    if not raw_participant or not raw_nonce or len(raw_participant) > 500 or len(raw_nonce) > 500:
+    token = embed_participant_token(conversation, data.get("participant"))
+    raw_nonce = str(data.get("nonce", ""))
+    if not raw_nonce or len(raw_nonce) > 500:
         raise EmbedRefused
     try:
-        payload = signing.loads(raw_participant, salt=EMBED_PARTICIPANT_SALT)
-        nonce = signing.TimestampSigner(salt=EMBED_NONCE_SALT).unsign_object(
-            raw_nonce, max_age=EMBED_NONCE_SECONDS)
+        nonce = signing.TimestampSigner(salt=EMBED_NONCE_SALT).unsign_object(raw_nonce, max_age=EMBED_NONCE_SECONDS)
     except (signing.BadSignature, ValueError, TypeError):
         raise EmbedRefused from None
-    if not isinstance(payload, dict) or not isinstance(nonce, dict):
-        raise EmbedRefused
-    token = payload.get("t")
-    if (payload.get("c") != conversation.public_id or nonce.get("c") != conversation.public_id
-            or not isinstance(token, str) or not 16 <= len(token) <= 200
+    if (not isinstance(nonce, dict) or nonce.get("c") != conversation.public_id
             or nonce.get("p") != hash_token(token)[:16]):
         raise EmbedRefused
     return token
 
 
+def embed_participant_token(conversation: Conversation, raw: Any) -> str:
+    """The participant token inside a signed ``participant`` field; raise EmbedRefused otherwise."""
+    from django.core import signing
+
+    raw = str(raw or "")
+    if not raw or len(raw) > 500:
+        raise EmbedRefused
+    try:
+        payload = signing.loads(raw, salt=EMBED_PARTICIPANT_SALT)
+    except (signing.BadSignature, ValueError, TypeError):
+        raise EmbedRefused from None
+    if not isinstance(payload, dict):
+        raise EmbedRefused
+    token = payload.get("t")
+    if payload.get("c") != conversation.public_id or not isinstance(token, str) or not 16 <= len(token) <= 200:
+        raise EmbedRefused
+    return token
+
+
+class _PartitionedMorsel(Morsel):  # type: ignore[type-arg]
+    """A cookie with the ``Partitioned`` attribute (CHIPS), which http.cookies lacks before 3.14."""
+
+    def OutputString(self, attrs: Any = None) -> str:  # noqa: N802  (Morsel's name)
+        return super().OutputString(attrs) + "; Partitioned"
+
+
+def embed_cookie_name(conversation: Conversation) -> str:
+    return f"kt_embed_{conversation.public_id}"
+
+
+def _keep_embed_participant(response: HttpResponse, conversation: Conversation, signed: str) -> None:
+    """Keep the signed participant in a partitioned cookie, for the next load of the widget.
+
+    Browsers that block third-party cookies still keep a ``Partitioned`` one (CHIPS) per
+    embedding site, so a reload on the partner's page finds the same participant. The
+    cookie is read only by the widget's GET (see ``embed``): every write still needs the
+    page's signed fields and nonce, so it lends no authority to a forged request.
+    """
+    morsel = _PartitionedMorsel()
+    morsel.set(embed_cookie_name(conversation), signed, signed)
+    morsel.update({"path": reverse("conversations:embed", args=[conversation.public_id]),
+                   "max-age": str(365 * 24 * 3600), "secure": "1", "httponly": "1", "samesite": "None"})
+    response.cookies[embed_cookie_name(conversation)] = morsel
+
+
 def _embed_page(request: HttpRequest, conversation: Conversation, token: str, *, status: int = 200,
-                participant: Participant | None = None, **extra: Any) -> HttpResponse:
+                participant: Participant | None = None, fresh: bool = False, **extra: Any) -> HttpResponse:
     if participant is None:
         participant = actions.find_participant(conversation, token, None)
     context = _card_context(request, conversation, embed=True, participant=participant,
-                            embed_fields=embed_fields(conversation, token), **extra)
+                            embed_fields=embed_fields(conversation, token), embed_fresh=fresh, **extra)
     template = "conversations/card.html" if request.headers.get("X-Kientao-Fetch") else "conversations/vote.html"
     response = render(request, template, context, status=status)
     add_never_cache_headers(response)
+    _keep_embed_participant(response, conversation, context["embed_fields"]["participant"])
     return response
 
 
@@ -395,8 +438,96 @@ def _embed_page(request: HttpRequest, conversation: Conversation, token: str, *,
 def embed(request: HttpRequest, public_id: str) -> HttpResponse:
     conversation = _conversation(public_id)
     # A first-party embed may still have the cookie; in a third-party frame it is absent.
-    token, _fresh = actions.participant_token(request.COOKIES.get(_cookie_name(conversation)))
+    token, fresh = actions.participant_token(request.COOKIES.get(_cookie_name(conversation)))
+    if fresh:  # no first-party cookie (a third-party frame): the widget's partitioned one?
+        with contextlib.suppress(EmbedRefused):
+            token = embed_participant_token(conversation, request.COOKIES.get(embed_cookie_name(conversation)))
+            fresh = False
+    # Still ``fresh``: the page's script asks to resume the participant it kept in local
+    # storage, if any (see embed_resume), for browsers that refuse even that cookie.
+    return _embed_page(request, conversation, token, fresh=fresh)
+
+
+@csrf_exempt
+@require_POST
+@xframe_options_exempt
+def embed_resume(request: HttpRequest, public_id: str) -> HttpResponse:
+    """The widget's card for the participant whose signed token the browser kept.
+
+    Third-party frames get no cookies, but their script may keep the signed participant
+    field in the frame's (partitioned) local storage; a reload then posts it here to carry
+    on as the same participant. It reads only: no vote, no write, so no nonce is needed.
+    """
+    conversation = _conversation(public_id)
+    try:
+        token = embed_participant_token(conversation, request.POST.get("participant"))
+    except EmbedRefused:
+        fresh, _new = actions.participant_token(None)
+        return _embed_page(request, conversation, fresh, status=403, fresh=True)
     return _embed_page(request, conversation, token)
+
+
+def _embed_write(request: HttpRequest, conversation: Conversation) -> tuple[str | None, HttpResponse | None]:
+    """The token of a valid embed POST to an open conversation, or the refusal page."""
+    try:
+        token = embed_token(conversation, request.POST)
+    except EmbedRefused:
+        fresh, _new = actions.participant_token(None)
+        return None, _embed_page(request, conversation, fresh, status=403, fresh=True,
+                                 error=_("This voting form has expired. Please vote again."))
+    if not conversation.is_open():
+        return None, _embed_page(request, conversation, token, status=403,
+                                 error=_("This conversation is not open for votes."))
+    return token, None
+
+
+@csrf_exempt
+@require_POST
+@xframe_options_exempt
+def embed_add_statement(request: HttpRequest, public_id: str) -> HttpResponse:
+    """A statement from the embedded widget (cookie-free, like embed_cast)."""
+    conversation = _conversation(public_id)
+    token, refused = _embed_write(request, conversation)
+    if refused is not None or token is None:
+        return refused or HttpResponse(status=403)
+    if not conversation.allow_statements:
+        return _embed_page(request, conversation, token, status=403,
+                           error=_("New statements are not accepted here."))
+    form = StatementForm(request.POST)
+    if not form.is_valid():
+        return _embed_page(request, conversation, token, status=400, statement_form=form)
+    try:
+        actions.check_rate("statement", hash_token(token)[:32], actions.address_key(request))
+    except actions.RateLimitError:
+        return _embed_page(request, conversation, token, status=429,
+                           error=_("You have added several statements already. Please wait a few minutes."))
+    participant, _created = actions.get_or_create_participant(conversation, token, None)
+    language = getattr(request, "LANGUAGE_CODE", "vi") or "vi"
+    actions.add_statement(conversation, form.cleaned_data["text"], participant=participant,
+                          user=None, language=language)
+    notice = (_("Thank you. Your statement will appear once a moderator has accepted it.")
+              if conversation.moderation == Conversation.Moderation.PRE
+              else _("Thank you. Your statement has been added."))
+    return _embed_page(request, conversation, token, participant=participant, notice=notice)
+
+
+@csrf_exempt
+@require_POST
+@xframe_options_exempt
+def embed_about_you(request: HttpRequest, public_id: str) -> HttpResponse:
+    """The optional "about you" answers from the embedded widget (cookie-free)."""
+    conversation = _conversation(public_id)
+    token, refused = _embed_write(request, conversation)
+    if refused is not None or token is None:
+        return refused or HttpResponse(status=403)
+    participant = actions.find_participant(conversation, token, None)
+    if participant is None or not conversation.questions():
+        return _embed_page(request, conversation, token, status=400, error=_("Vote on a few statements first."))
+    form = AttributesForm(conversation.questions(), request.POST)
+    if not form.is_valid():
+        return _embed_page(request, conversation, token, status=400, participant=participant, about_form=form)
+    actions.save_attributes(participant, form.answers())
+    return _embed_page(request, conversation, token, participant=participant)
 
 
 @csrf_exempt
@@ -405,15 +536,9 @@ def embed(request: HttpRequest, public_id: str) -> HttpResponse:
 def embed_cast(request: HttpRequest, public_id: str) -> HttpResponse:
     """A vote from the embedded widget: no cookie, no session, no CSRF token (see above)."""
     conversation = _conversation(public_id)
-    try:
-        token = embed_token(conversation, request.POST)
-    except EmbedRefused:
-        fresh, _new = actions.participant_token(None)
-        return _embed_page(request, conversation, fresh, status=403,
-                           error=_("This voting form has expired. Please vote again."))
-    if not conversation.is_open():
-        return _embed_page(request, conversation, token, status=403,
-                           error=_("This conversation is not open for votes."))
+    token, refused = _embed_write(request, conversation)
+    if refused is not None or token is None:
+        return refused or HttpResponse(status=403)
     form = VoteForm(request.POST)
     if not form.is_valid():
         return _embed_page(request, conversation, token, status=400, error=_("Choose Agree, Disagree or Pass."))

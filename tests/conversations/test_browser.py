@@ -100,7 +100,41 @@ def test_it_votes_inside_another_sites_iframe(page: Any, conversation: Any) -> N
         frame.get_by_role("button", name="Disagree").click()
         frame.get_by_text("2 of 5 statements").wait_for()
         assert Vote.objects.count() == 2 and Participant.objects.count() == 1
+        # A reload of the partner's page carries on as the same participant (partitioned cookie).
+        page.reload()
+        frame = page.frame_locator("iframe")
+        frame.get_by_text("2 of 5 statements").wait_for()
+        frame.get_by_role("button", name="Pass / unsure").click()
+        frame.get_by_text("3 of 5 statements").wait_for()
+        assert Vote.objects.count() == 3 and Participant.objects.count() == 1
+        # The optional questions and "add your statement" work inside the frame too.
+        frame.get_by_label("Age band").select_option("30+")
+        frame.get_by_label("I agree that my answers").check()
+        frame.get_by_role("button", name="Save my answers").click()
+        frame.get_by_text("3 of 5 statements").wait_for()
+        frame.get_by_text("Add your statement").click()
+        frame.get_by_label("Your statement").fill("Cần thêm thùng rác phân loại ở phố đi bộ.")
+        frame.get_by_role("button", name="Send statement").click()
+        frame.get_by_text("Thank you.").wait_for()
+        participant = Participant.objects.get()
+        assert participant.attributes == {"age_band": "30+"} and participant.consent_at is not None
+        assert conversation.statements.get(text__startswith="Cần thêm thùng rác").author_participant == participant
         page.screenshot(path=str(ARTIFACTS / "conversations-embed-third-party-360px.png"), full_page=True)
     finally:
         server.shutdown()
         server.server_close()
+
+
+def test_the_widget_resumes_from_local_storage_when_cookies_are_refused(page: Any,  # noqa: F811
+                                                                       conversation: Any) -> None:
+    from kientao.conversations.models import Participant, Vote
+
+    page.goto(f"{page.base_url}/conversations/{conversation.public_id}/embed/")
+    page.get_by_role("button", name="Agree", exact=True).click()
+    page.get_by_text("1 of 5 statements").wait_for()
+    page.context.clear_cookies()  # a browser that keeps no cookie for the widget
+    page.reload()
+    page.get_by_text("1 of 5 statements").wait_for()  # the script resumed the stored participant
+    page.get_by_role("button", name="Disagree").click()
+    page.get_by_text("2 of 5 statements").wait_for()
+    assert Participant.objects.count() == 1 and Vote.objects.count() == 2

@@ -18,7 +18,7 @@ from kientao.conversations.models import Participant, Vote
 def _fresh_process_counters() -> None:
     from kientao.conversations import actions
 
-    actions._local_hits.clear()
+    actions.vote_counter.reset()
 
 
 def _fields(html: str) -> dict[str, str]:
@@ -36,13 +36,19 @@ def test_it_votes_through_the_embed_without_any_cookie(conversation: Any) -> Non
     assert page.status_code == 200 and "X-Frame-Options" not in page
     assert "no-store" in page["Cache-Control"]
     html = page.content.decode()
-    assert "csrfmiddlewaretoken" not in html and not page.cookies
+    assert "csrfmiddlewaretoken" not in html
+    # Its only cookie: the widget's own, partitioned per embedding site, read by the GET alone.
+    name = views.embed_cookie_name(conversation)
+    assert set(page.cookies) == {name}
+    header = page.cookies[name].OutputString()
+    for attribute in ("Partitioned", "Secure", "HttpOnly", "SameSite=None", "Path=/conversations/"):
+        assert attribute in header, header
     fields = _fields(html)
     url = reverse("conversations:embed_cast_vote", args=[conversation.public_id])
     assert "participant" not in url and fields["participant"] not in page.request["PATH_INFO"]
     response = _cookieless(client).post(url, {**fields, "vote": "1"})
     assert response.status_code == 200, response.content
-    assert not response.cookies
+    assert set(response.cookies) == {name}
     assert Vote.objects.get().value == 1
     participant = Participant.objects.get()
     assert participant.user is None
@@ -150,3 +156,86 @@ def test_it_treats_every_persona_alike_in_the_embed(as_user: Any, personas: Any,
     fields = _fields(client.get(reverse("conversations:embed", args=[conversation.public_id])).content.decode())
     assert client.post(url, {**fields, "vote": "1"}).status_code == 200
     assert Participant.objects.get().user is None
+
+
+def _embed_get(client: Client, conversation: Any) -> str:
+    return client.get(reverse("conversations:embed", args=[conversation.public_id])).content.decode()
+
+
+def test_it_resumes_the_participant_the_browser_kept(conversation: Any, other_conversation: Any) -> None:
+    """A reload in a third-party frame: the script posts the stored signed token back."""
+    client = Client(enforce_csrf_checks=True)
+    html = _embed_get(client, conversation)
+    assert 'data-fresh="1"' in html and "data-embed-key=" in html
+    fields = _fields(html)
+    vote_url = reverse("conversations:embed_cast_vote", args=[conversation.public_id])
+    assert _cookieless(client).post(vote_url, {**fields, "vote": "1"}).status_code == 200
+    # A reload with the widget's cookie carries on as the same participant ...
+    assert _fields(_embed_get(client, conversation))["participant"] == fields["participant"]
+    # ... one without any cookie gets a fresh token ...
+    assert _fields(_embed_get(_cookieless(client), conversation))["participant"] != fields["participant"]
+    # ... and its script resumes with the one kept in local storage: progress, a new nonce.
+    resume = reverse("conversations:embed_resume", args=[conversation.public_id])
+    response = _cookieless(client).post(resume, {"participant": fields["participant"]}, HTTP_X_KIENTAO_FETCH="card")
+    assert response.status_code == 200
+    card = response.content.decode()
+    assert "1 of 5 statements" in card and 'data-fresh="1"' not in card
+    resumed = _fields(card)
+    assert resumed["participant"] == fields["participant"] and resumed["statement"] != fields["statement"]
+    assert _cookieless(client).post(vote_url, {**resumed, "vote": "-1"}).status_code == 200
+    assert Participant.objects.count() == 1 and Vote.objects.count() == 2
+    # Forged, foreign or malformed tokens resume nobody; nothing is written.
+    foreign = _fields(_embed_get(client, other_conversation))["participant"]
+    for bad in ("", "garbage", fields["participant"] + "x", foreign, "x" * 600):
+        refused = _cookieless(client).post(resume, {"participant": bad})
+        assert refused.status_code == 403 and "0 of 5 statements" in refused.content.decode()
+        # a forged widget cookie is ignored the same way
+        client.cookies[views.embed_cookie_name(conversation)] = bad
+        assert "0 of 5 statements" in _embed_get(client, conversation)
+    assert client.get(resume).status_code == 405
+    assert Participant.objects.count() == 1 and Vote.objects.count() == 2
+
+
+def test_it_asks_the_optional_questions_in_the_embed(conversation: Any) -> None:
+    client = Client(enforce_csrf_checks=True)
+    fields = _fields(_embed_get(client, conversation))
+    vote_url = reverse("conversations:embed_cast_vote", args=[conversation.public_id])
+    about_url = reverse("conversations:embed_about_you", args=[conversation.public_id])
+    # Before voting there is no participant to describe.
+    assert client.post(about_url, {**fields, "q_age_band": "30+", "consent": "on"}).status_code == 400
+    for value in ("1", "-1", "0"):
+        card = client.post(vote_url, {**fields, "vote": value}).content.decode()
+        fields = _fields(card)
+    assert about_url in card and "csrfmiddlewaretoken" not in card
+    participant = Participant.objects.get()
+    assert client.post(about_url, {**fields, "q_age_band": "not a choice", "consent": "on"}).status_code == 400
+    assert client.post(about_url, {**fields, "nonce": "forged", "q_age_band": "30+", "consent": "on"}).status_code == 403
+    participant.refresh_from_db()
+    assert participant.attributes == {} and participant.consent_at is None
+    response = client.post(about_url, {**fields, "q_age_band": "30+", "consent": "on"})
+    assert response.status_code == 200 and about_url not in response.content.decode()
+    participant.refresh_from_db()
+    assert participant.attributes == {"age_band": "30+"} and participant.consent_at is not None
+
+
+def test_it_takes_statements_in_the_embed(conversation: Any, settings: Any) -> None:
+    from kientao.conversations.models import Statement
+
+    settings.KIENTAO_CONVERSATIONS_STATEMENTS_PER_10_MIN = 2
+    client = Client(enforce_csrf_checks=True)
+    fields = _fields(_embed_get(client, conversation))
+    url = reverse("conversations:embed_add_statement", args=[conversation.public_id])
+    assert client.post(url, {**fields, "nonce": "forged", "text": "Một ý kiến mới."}).status_code == 403
+    assert client.post(url, {**fields, "text": ""}).status_code == 400
+    response = client.post(url, {**fields, "text": "Cần thêm thùng rác <b>phân loại</b>."})
+    assert response.status_code == 200
+    assert "<b>phân loại</b>" not in response.content.decode()
+    statement = Statement.objects.get(text__startswith="Cần thêm")
+    assert statement.author_participant == Participant.objects.get() and statement.author_user is None
+    assert statement.status == Statement.Status.PENDING
+    assert client.post(url, {**fields, "text": "Ý kiến thứ hai."}).status_code == 200
+    assert client.post(url, {**fields, "text": "Ý kiến thứ ba."}).status_code == 429
+    conversation.allow_statements = False
+    conversation.save()
+    assert client.post(url, {**fields, "text": "Ý kiến thứ tư."}).status_code == 403
+    assert Statement.objects.filter(author_participant__isnull=False).count() == 2

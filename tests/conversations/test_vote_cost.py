@@ -13,8 +13,10 @@ from kientao.conversations.models import Statement, Vote
 
 
 @pytest.fixture(autouse=True)
-def _fresh_process_counters() -> None:
-    actions._local_hits.clear()
+def _fresh_process_counters(settings: Any) -> None:
+    actions.vote_counter.reset()
+    # The rate counters are shared once per sync period (one query); keep it out of these counts.
+    settings.KIENTAO_CONVERSATIONS_RATE_SYNC_MS = 600_000
 
 
 def _vote(client: Any, conversation: Any, sid: int, value: int, token: str) -> Any:
@@ -27,7 +29,8 @@ def test_it_votes_through_the_api_in_few_queries(client: Any, conversation: Any)
     token = "a-client-chosen-token-cost-01"
     with CaptureQueriesContext(connection) as first:
         assert _vote(client, conversation, sids[0], 1, token).status_code == 200  # creates the participant
-    assert len(first) <= 12, [q["sql"] for q in first.captured_queries]
+    # + 3 on PostgreSQL: a process's first vote also shares the rate counters (savepoint, upsert, release).
+    assert len(first) <= 12 + 3, [q["sql"] for q in first.captured_queries]
     for sid, value in ((sids[1], -1), (sids[1], 1), (sids[2], 0)):
         with CaptureQueriesContext(connection) as queries:
             assert _vote(client, conversation, sid, value, token).status_code == 200

@@ -16,7 +16,7 @@ from kientao.conversations.models import AnalysisRun, Participant, Statement, Vo
 def _fresh_process_counters() -> None:
     from kientao.conversations import actions
 
-    actions._local_hits.clear()
+    actions.vote_counter.reset()
 
 
 def _vote(client: Any, conv: Any, statement: Any, value: Any, **headers: Any) -> Any:
@@ -126,6 +126,60 @@ def test_it_rate_limits_votes_per_participant(client: Any, conversation: Any, se
     statement = conversation.statements.first()
     codes = [_vote(client, conversation, statement, v).status_code for v in (1, -1, 0, 1)]
     assert codes == [302, 302, 302, 429]
+
+
+def test_vote_counts_are_shared_by_web_processes(db: Any, settings: Any) -> None:
+    """Two counters stand for two web processes: each sees the other's hits after a sync."""
+    from freezegun import freeze_time
+
+    from kientao.conversations.actions import SharedCounter
+
+    settings.KIENTAO_CONVERSATIONS_RATE_SYNC_MS = 0  # share on every hit
+    first, second = SharedCounter(), SharedCounter()
+    with freeze_time("2026-11-29 10:00:05"):
+        assert [first.hit("v:a:school", 60) for _ in range(4)] == [1, 2, 3, 4]
+        assert second.hit("v:a:school", 60) == 5
+        assert first.hit("v:a:school", 60) == 6
+        assert second.hit("v:a:other", 60) == 1
+    with freeze_time("2026-11-29 10:01:05"):  # a new window
+        assert first.hit("v:a:school", 60) == 1
+
+
+def test_vote_counts_lag_by_at_most_one_sync_period(db: Any, settings: Any) -> None:
+    from freezegun import freeze_time
+
+    from kientao.conversations.actions import SharedCounter
+
+    settings.KIENTAO_CONVERSATIONS_RATE_SYNC_MS = 600_000
+    first, second = SharedCounter(), SharedCounter()
+    with freeze_time("2026-11-29 10:00:05"):
+        # Each process shares on its first hit, then counts in memory until the period ends.
+        assert [first.hit("v:p:x", 60) for _ in range(3)] == [1, 2, 3]
+        assert second.hit("v:p:x", 60) == 2  # the first's last two hits are not shared yet
+        first.sync()
+        assert second.hit("v:p:x", 60) == 3  # its own view until its period ends
+        second.sync()  # the period's end: shares its hits and learns the total
+        assert second.hit("v:p:x", 60) == 6  # every hit of both processes: 3 + 3
+
+
+def test_a_busy_address_is_refused_across_processes(client: Any, conversation: Any, settings: Any) -> None:
+    """Hits another process shared count against this one's limit (was per process)."""
+    from kientao.conversations import actions
+    from kientao.core import addresses
+
+    settings.KIENTAO_CONVERSATIONS_RATE_SYNC_MS = 0
+    settings.KIENTAO_CONVERSATIONS_ADDRESS_VOTES_PER_MINUTE = 3
+    from freezegun import freeze_time
+
+    other_process = actions.SharedCounter()
+    with freeze_time("2026-11-29 10:00:05"):  # one rate window throughout
+        request = client.get(reverse("conversations:vote", args=[conversation.public_id])).wsgi_request
+        address = addresses.address_hash(request)[:32]
+        for _ in range(3):
+            other_process.hit(f"v:a:{address}", 60)
+        statement = conversation.statements.first()
+        assert _vote(client, conversation, statement, 1).status_code == 429
+    assert Vote.objects.count() == 0
 
 
 def test_it_rate_limits_votes_per_address(client: Any, conversation: Any, settings: Any) -> None:
