@@ -39,7 +39,7 @@ def _cohort(request: HttpRequest, pk: int) -> Cohort:
 @require_http_methods(["GET", "POST"])
 def cohorts(request: HttpRequest, slug: str) -> HttpResponse:
     challenge = _organised(request, slug)
-    form = CohortForm(request.POST or None, challenge=challenge)
+    form = CohortForm(request.POST if request.method == "POST" else None, challenge=challenge)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         cohort = actions.create_cohort(challenge, data["name"], data["starts_on"], data["ends_on"],

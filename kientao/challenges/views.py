@@ -105,7 +105,7 @@ def index(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def create(request: HttpRequest, org: str) -> HttpResponse:
     organisation = organisation_for(request.user, org, Action.ORGANISE)
-    form = ChallengeForm(request.POST or None)
+    form = ChallengeForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         challenge = form.save(commit=False)
         challenge.organisation = organisation
@@ -148,7 +148,7 @@ def manage(request: HttpRequest, slug: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def edit(request: HttpRequest, slug: str) -> HttpResponse:
     challenge = _organised(request, slug)
-    form = ChallengeForm(request.POST or None, instance=challenge)
+    form = ChallengeForm(request.POST if request.method == "POST" else None, instance=challenge)
     if request.method == "POST" and form.is_valid():
         actions.save_object(form.instance, _user(request), "challenges.edit_challenge",
                             ["title", "slug", "is_published", "closes_at", "system_map"], challenge.organisation,
@@ -164,7 +164,7 @@ def edit(request: HttpRequest, slug: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def form_builder(request: HttpRequest, slug: str) -> HttpResponse:
     challenge = _organised(request, slug)
-    form = FormFieldForm(request.POST or None)
+    form = FormFieldForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         field = form.save(commit=False)
         field.challenge = challenge
@@ -192,7 +192,7 @@ def field_delete(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def rubric(request: HttpRequest, slug: str) -> HttpResponse:
     challenge = _organised(request, slug)
-    form = CriterionForm(request.POST or None)
+    form = CriterionForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         criterion = form.save(commit=False)
         criterion.challenge = challenge
@@ -242,7 +242,7 @@ def _judge_progress(challenge: Challenge) -> list[Any]:
 @require_http_methods(["GET", "POST"])
 def judges(request: HttpRequest, slug: str) -> HttpResponse:
     challenge = _organised(request, slug)
-    form = JudgeForm(request.POST or None)
+    form = JudgeForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         user = User.objects.filter(email__iexact=form.cleaned_data["email"]).first()
         if user is None:
@@ -385,7 +385,7 @@ def apply(request: HttpRequest, slug: str) -> HttpResponse:
         messages.error(request, _("Applications cannot be changed now."))
         return redirect(reverse("challenges:submission", args=[submission.pk]) if submission
                         else reverse("challenges:detail", args=[slug]))
-    form = ApplicationForm(request.POST or None, request.FILES or None, challenge=challenge, submission=submission)
+    form = ApplicationForm(request.POST if request.method == "POST" else None, request.FILES if request.method == "POST" else None, challenge=challenge, submission=submission)
     if request.method == "POST" and form.is_valid():
         submit = "submit" in request.POST
         submission = actions.save_application(
@@ -456,7 +456,7 @@ def assignment(request: HttpRequest, pk: int) -> HttpResponse:
     challenge = item.submission.challenge
     criteria = list(challenge.criteria.all())
     scores = {s.criterion_id: s for s in item.scores.all()}
-    form = ScoreForm(request.POST or None, criteria=criteria, scores=scores)
+    form = ScoreForm(request.POST if request.method == "POST" else None, criteria=criteria, scores=scores)
     if request.method == "POST":
         if not challenge.scoring_open:
             messages.error(request, _("Scoring is closed for this challenge."))

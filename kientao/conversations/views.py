@@ -76,7 +76,7 @@ def index(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def create(request: HttpRequest, org_slug: str) -> HttpResponse:
     organisation = organisation_for(request.user, org_slug, Action.ORGANISE)
-    form = ConversationForm(request.POST or None, instance=Conversation(organisation=organisation))
+    form = ConversationForm(request.POST if request.method == "POST" else None, instance=Conversation(organisation=organisation))
     if request.method == "POST" and form.is_valid():
         conversation = form.save(commit=False)
         actions.save_conversation(conversation, request.user, form.cleaned_data["seeds"], None)  # type: ignore[arg-type]
@@ -92,7 +92,7 @@ def edit(request: HttpRequest, public_id: str) -> HttpResponse:
     conversation = _conversation(public_id)
     require(request.user, Action.ORGANISE, conversation.organisation)
     before = audit.snapshot(conversation, actions.CONVERSATION_FIELDS)
-    form = ConversationForm(request.POST or None, instance=conversation)
+    form = ConversationForm(request.POST if request.method == "POST" else None, instance=conversation)
     if request.method == "POST" and form.is_valid():
         conversation = form.save(commit=False)
         actions.save_conversation(conversation, request.user, form.cleaned_data["seeds"], before)  # type: ignore[arg-type]

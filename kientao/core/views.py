@@ -69,7 +69,7 @@ def signup(request: HttpRequest) -> HttpResponse:
         raise Http404("Sign-up is closed")
     if request.user.is_authenticated:
         return redirect("core:dashboard")
-    form = SignupForm(request.POST or None, initial={"preferred_language": translation.get_language()})
+    form = SignupForm(request.POST if request.method == "POST" else None, initial={"preferred_language": translation.get_language()})
     if request.method == "POST" and form.is_valid():
         user = form.save()
         actions.send_confirmation(user, request.build_absolute_uri("/").rstrip("/"))
@@ -108,7 +108,7 @@ def resend_confirmation(request: HttpRequest) -> HttpResponse:
 def profile(request: HttpRequest) -> HttpResponse:
     user = request.user
     assert isinstance(user, User)
-    form = ProfileForm(request.POST or None, instance=user)
+    form = ProfileForm(request.POST if request.method == "POST" else None, instance=user)
     if request.method == "POST" and form.is_valid():
         actions.update_profile(
             user,
@@ -186,7 +186,7 @@ def organisation_list(request: HttpRequest) -> HttpResponse:
 def organisation_create(request: HttpRequest) -> HttpResponse:
     if not request.user.is_superuser:
         raise PermissionDenied(_("Only platform admins create organisations."))
-    form = OrganisationForm(request.POST or None)
+    form = OrganisationForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         user = request.user
         assert isinstance(user, User)
@@ -229,7 +229,7 @@ def members(request: HttpRequest, slug: str) -> HttpResponse:
     org = organisation_for(request.user, slug, Action.MANAGE)
     actor = request.user
     assert isinstance(actor, User)
-    form = AddMemberForm(request.POST or None, organisation=org)
+    form = AddMemberForm(request.POST if request.method == "POST" else None, organisation=org)
     status = 200
     if request.method == "POST":
         if form.is_valid():

@@ -22,6 +22,7 @@ from kientao.core.models import Organisation
 from kientao.core.permissions import Action, can, organisation_for, organisations_of
 from kientao.indices import actions, analysis, forms, tasks
 from kientao.indices.engine import IndexDataError, rank_changes, strengths_weaknesses
+from kientao.indices.messages import localise
 from kientao.indices.models import (
     Build,
     Element,
@@ -74,7 +75,7 @@ def org_index(request: HttpRequest, slug: str) -> HttpResponse:
 def import_framework(request: HttpRequest, slug: str) -> HttpResponse:
     org = organisation_for(request.user, slug, Action.ORGANISE)
     problems: list[str] = []
-    form = forms.ImportForm(request.POST or None, request.FILES or None)
+    form = forms.ImportForm(request.POST if request.method == "POST" else None, request.FILES if request.method == "POST" else None)
     if request.method == "POST":
         if form.is_valid():
             c = form.cleaned_data
@@ -85,7 +86,7 @@ def import_framework(request: HttpRequest, slug: str) -> HttpResponse:
                 fw = actions.import_framework(org, request.user, name=c["name"], description=c["description"],
                                               imeta=imeta, data_by_year=by_year)
             except (IndexDataError, ValueError, KeyError) as exc:
-                problems.append(str(exc))
+                problems.append(localise(str(exc)))
             else:
                 return redirect(fw.get_absolute_url())
         status = 400
@@ -129,7 +130,7 @@ def framework_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def upload_data(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     org, fw = _framework(request, slug, pk, Action.ORGANISE)
-    form = forms.DataForm(request.POST or None, request.FILES or None)
+    form = forms.DataForm(request.POST if request.method == "POST" else None, request.FILES if request.method == "POST" else None)
     problems: list[str] = []
     if request.method == "POST":
         if form.is_valid():
@@ -139,7 +140,7 @@ def upload_data(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
                                                    imeta_source=_("framework"), year=form.cleaned_data["year"])
                 actions.replace_data(request.user, fw, by_year)
             except (IndexDataError, ValueError, KeyError) as exc:
-                problems.append(str(exc))
+                problems.append(localise(str(exc)))
             else:
                 return redirect(fw.get_absolute_url())
         return render(request, "indices/upload_data.html", {"organisation": org, "framework": fw, "form": form,
@@ -183,7 +184,7 @@ def add_element(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
                     name_en=c["name_en"], weight=c["weight"], direction=c["direction"],
                     child_code=c.get("child_code") or "", child_name=c.get("child_name") or "")
             except (IndexDataError, ValueError) as exc:
-                form.add_error("parent", str(exc))
+                form.add_error("parent", localise(str(exc)))
             else:
                 return redirect(fw.get_absolute_url() + f"#el-{element.pk}")
         return _element_page(request, org, fw, form, title=_("Add an element"), action=url, submit=_("Add"),
@@ -222,7 +223,7 @@ def delete_element(request: HttpRequest, slug: str, pk: int, element_pk: int) ->
         try:
             actions.delete_element(request.user, element)
         except (IndexDataError, ValueError) as exc:
-            problem = str(exc)
+            problem = localise(str(exc))
         else:
             return redirect(fw.get_absolute_url() + "#tree-h")
     return render(request, "indices/element_delete_error.html", {
@@ -242,7 +243,7 @@ def publish(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 def build_new(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     org, fw = _framework(request, slug, pk, Action.ORGANISE)
     groups = list(fw.elements.filter(type=Element.Type.GROUP).values_list("code", flat=True))
-    form = forms.BuildForm(request.POST or None, years=fw.years(), groups=groups)
+    form = forms.BuildForm(request.POST if request.method == "POST" else None, years=fw.years(), groups=groups)
     if request.method == "POST":
         if form.is_valid():
             steps = analysis.steps_from_choices(form.cleaned_data)
@@ -506,7 +507,7 @@ def build_export(request: HttpRequest, slug: str, pk: int, what: str, fmt: str) 
 def build_uncertainty(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     org, b = _build(request, slug, pk)
     can_organise = can(request.user, Action.ORGANISE, org)
-    form = forms.UncertaintyForm(request.POST or None)
+    form = forms.UncertaintyForm(request.POST if request.method == "POST" else None)
     status = 200
     if request.method == "POST":
         organisation_for(request.user, slug, Action.ORGANISE)
@@ -681,7 +682,7 @@ def survey_answer(request: HttpRequest, token: str) -> HttpResponse:
     items = list(rnd.survey.items.all())
     initial = {f"item_{a.item_id}": (str(int(a.value)) if a.item.kind != "number" and a.value is not None
                                      else a.value) for a in invite.answers.select_related("item")}
-    form = forms.AnswerForm(request.POST or None, items=items, initial=initial)
+    form = forms.AnswerForm(request.POST if request.method == "POST" else None, items=items, initial=initial)
     status = 200
     saved = False
     if request.method == "POST":

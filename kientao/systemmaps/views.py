@@ -185,7 +185,7 @@ def map_list(request: HttpRequest, slug: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def map_create(request: HttpRequest, slug: str) -> HttpResponse:
     org = organisation_for(request.user, slug, Action.ORGANISE)
-    form = MapForm(request.POST or None)
+    form = MapForm(request.POST if request.method == "POST" else None)
     if request.method == "POST":
         if form.is_valid():
             smap = actions.create_map(_user(request), org, **form.cleaned_data)
@@ -199,7 +199,7 @@ def map_create(request: HttpRequest, slug: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def map_import(request: HttpRequest, slug: str) -> HttpResponse:
     org = organisation_for(request.user, slug, Action.ORGANISE)
-    form = ImportForm(request.POST or None, request.FILES or None)
+    form = ImportForm(request.POST if request.method == "POST" else None, request.FILES if request.method == "POST" else None)
     if request.method == "POST":
         if form.is_valid():
             upload = form.cleaned_data["file"]
@@ -241,7 +241,7 @@ def map_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def map_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     org, smap = _map(request, slug, pk, Action.ORGANISE)
-    form = MapForm(request.POST or None, instance=smap)
+    form = MapForm(request.POST if request.method == "POST" else None, instance=smap)
     if request.method == "POST":
         if "delete" in request.POST:
             actions.delete_map(_user(request), smap)
@@ -522,7 +522,7 @@ def factor_detail(request: HttpRequest, slug: str, pk: int, factor_pk: int) -> H
     """A factor's profile (Markdown description, links in and out, comments); editors edit it."""
     org, smap = _map(request, slug, pk, Action.VIEW if request.method == "GET" else Action.ORGANISE)
     factor = get_object_or_404(Factor, pk=factor_pk, map=smap)
-    form = FactorForm(request.POST or None, instance=factor)
+    form = FactorForm(request.POST if request.method == "POST" else None, instance=factor)
     status = 200
     if request.method == "POST":
         if form.is_valid():

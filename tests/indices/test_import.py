@@ -132,6 +132,24 @@ def test_it_rejects_files_it_cannot_read(personas: Any, as_user: Any) -> None:
 def test_it_rejects_an_empty_form(personas: Any, as_user: Any) -> None:
     response = as_user(personas.organiser).post(reverse("indices:import_framework", args=[personas.org.slug]), {})
     assert response.status_code == 400
+    # an entirely empty POST is a bound form: each required field says what is missing
+    assert response.context["form"].is_bound
+    assert set(response.context["form"].errors) >= {"name", "first"}
+    assert response.content.decode().count("This field is required.") >= 2
+
+
+def test_every_indices_form_explains_an_empty_post(personas: Any, index: Any, as_user: Any) -> None:
+    from kientao.indices.models import Build
+
+    client = as_user(personas.organiser)
+    slug, fw = personas.org.slug, index["fw"]
+    builds = Build.objects.count()
+    for name in ("indices:upload_data", "indices:build_new"):
+        response = client.post(reverse(name, args=[slug, fw.pk]), {})
+        assert response.status_code == 400, name
+        assert response.context["form"].errors, name
+        assert "This field is required." in response.content.decode(), name
+    assert Build.objects.count() == builds
 
 
 ASEM = Path("/work/shared/data/coinr-asem")

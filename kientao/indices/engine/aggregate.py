@@ -87,6 +87,10 @@ def aggregate_level(
 
     Notes
     -----
+    One data set ``x`` (U, C) with many weight vectors ``w`` (Q, C) (a Monte Carlo
+    batch at a level whose inputs do not vary) is computed as per-parent matrix
+    products ``w @ g(x).T``, without forming (Q, U, C) arrays.
+
     Missing children under ``genmean``: COINr's ``a_genmean`` does not drop them
     (``sum(w * x^p)`` is NA), so any missing child makes the parent NA. We drop them
     and re-normalise the weights like every other mean; ``dat_thresh = 1`` gives
@@ -102,11 +106,11 @@ def aggregate_level(
     if method == "copeland":
         return copeland_level(x, w, m)
     present = ~np.isnan(x)
-    wb = np.asarray(w, dtype=float)[..., None, :]
+    w = np.asarray(w, dtype=float)
     xw = np.where(present, x, 0.0)
-    den = (present * wb) @ m
+    den = _weighted_sums(present.astype(float), w, m)
     if method == "amean":
-        num = (xw * wb) @ m
+        num = _weighted_sums(xw, w, m)
     elif method in ("gmean", "hmean"):
         bad = present & (xw <= 0) if method == "gmean" else present & (xw == 0)
         if bad.any() and errors == "raise":
@@ -116,8 +120,8 @@ def aggregate_level(
                 "(e.g. min-max 1-100) or use amean"
             )
         safe = np.where(bad | ~present, 1.0, xw)
-        terms = np.log(safe) * present * wb if method == "gmean" else (present * wb) / safe
-        num = terms @ m
+        terms = np.log(safe) * present if method == "gmean" else present / safe
+        num = _weighted_sums(terms, w, m)
     elif method == "genmean":
         if p is None or float(p) == 0.0 or not np.isfinite(float(p)):
             raise IndexDataError("aggregate: genmean needs a finite, non-zero exponent p (p = 0 is gmean)")
@@ -127,7 +131,7 @@ def aggregate_level(
             what = "negative" if (present & (xw < 0)).any() else "zero (with p < 0)"
             raise MethodError(f"aggregate: genmean of a {what} value; normalise to a positive range")
         safe = np.where(bad | ~present, 1.0, xw)
-        num = ((safe**pw) * present * wb) @ m
+        num = _weighted_sums((safe**pw) * present, w, m)
     else:
         raise IndexDataError(f"aggregate: unknown method '{method}'; expected one of {list(AGGREGATORS)}")
     with np.errstate(invalid="ignore", divide="ignore"):
@@ -149,6 +153,22 @@ def aggregate_level(
     return np.asarray(y)
 
 
+def _weighted_sums(g: np.ndarray, w: np.ndarray, m: np.ndarray) -> np.ndarray:
+    """``sum_c w_c g_uc m_cp`` for ``g`` (..., U, C) and ``w`` (..., C): shape (..., U, P).
+
+    When one data set ``g`` (U, C) meets many weight vectors ``w`` (Q, C) (a Monte
+    Carlo batch whose data do not vary), the sums are ``w[:, kids] @ g[:, kids].T``
+    per parent: O(Q U C) instead of forming the (Q, U, C) product.
+    """
+    if g.ndim == 2 and w.ndim == 2:
+        out = np.empty((w.shape[0], g.shape[0], m.shape[1]))
+        for j in range(m.shape[1]):
+            kids = np.flatnonzero(m[:, j])
+            out[:, :, j] = (w[:, kids] * m[kids, j]) @ g[:, kids].T
+        return out
+    return np.asarray((g * w[..., None, :]) @ m)
+
+
 _TIE = 1e-12  # o_ij within this of 0.5 is a tie: sums of weights in another order differ by ~1e-16
 
 
@@ -158,16 +178,40 @@ def _sign_half(o: np.ndarray) -> np.ndarray:
     return np.where(np.abs(d) <= _TIE, 0.0, np.sign(d))
 
 
+_CHUNK = 1 << 22  # elements of one (draws, U, U) work array: 32 MB of float64
+_MAX_CODED = 6  # children coded as 3^K patterns: 729 at most, a table far smaller than the U x U pairs
+
+
 def copeland_level(x: np.ndarray, w: np.ndarray, m: np.ndarray) -> np.ndarray:
     """Copeland scores of every parent for arrays ``x`` (..., U, C), ``w`` (..., C) or (C,).
 
     The batched form of :func:`copeland` (one outranking matrix per draw and parent):
     ``o_ij = sum_k w_k [x_ik > x_jk] + 0.5 sum_k w_k [x_ik = x_jk]`` over the parent's
-    children, weights normalised within the parent; score ``sum_j sign(o_ij - 0.5)``.
+    children, weights normalised within the parent; score ``sum_j sign(o_ij - 1/2)``.
 
     Returns
     -------
     ndarray, shape (..., U, P)
+
+    Notes
+    -----
+    With ``t_ijk = [x_ik > x_jk] + [x_ik >= x_jk]`` (0, 1 or 2; 0 when either value
+    is missing, so such a pair is a loss both ways, as in :func:`copeland`) and
+    ``W = sum_k w_k``, ``d_ij = 2 o_ij - W = sum_k w_k t_ijk - W``; ``d_ij`` within
+    ``2e-12 W`` of 0 is a tie. A pair's outcome depends only on its *pattern*
+    ``(t_ij1, ..., t_ijK)``, so ``d`` is computed once per distinct pattern and draw,
+    not once per pair and draw:
+
+    - one data set, many weight vectors (a Monte Carlo batch at the levels where the
+      data do not vary): the patterns of all pairs are found once; the signs of
+      ``w @ patterns`` for every draw are then counted per unit with a matrix
+      product (or a gather when there are many patterns);
+    - data that vary by draw, K small: each pair's pattern is coded as the integer
+      ``sum_k 3^k t_ijk`` in one integer pass per child, and looked up in a table of
+      the ``3^K`` signs of each draw;
+    - otherwise ``d`` is accumulated child by child in a (draws, U, U) buffer.
+
+    Memory is O(draws U^2) (in chunks of about 4 million elements), never O(draws U^2 K).
 
     References
     ----------
@@ -176,23 +220,128 @@ def copeland_level(x: np.ndarray, w: np.ndarray, m: np.ndarray) -> np.ndarray:
     x = np.asarray(x, dtype=float)
     w = np.asarray(w, dtype=float)
     lead = np.broadcast_shapes(x.shape[:-2], w.shape[:-1])
-    wb = np.broadcast_to(w, (*lead, x.shape[-1]))
-    nu = x.shape[-2]
-    out = np.empty((*lead, nu, m.shape[1]))
+    nu, nc = x.shape[-2], x.shape[-1]
+    w2 = np.broadcast_to(w, (*lead, nc)).reshape(-1, nc)
+    if x.ndim == 2:
+        out = _copeland_shared(x, w2, m)
+    else:
+        xb = np.broadcast_to(x, (*lead, nu, nc)).reshape(-1, nu, nc)
+        out = np.empty((w2.shape[0], nu, m.shape[1]))
+        step = max(1, _CHUNK // (nu * nu))
+        for a in range(0, xb.shape[0], step):
+            out[a : a + step] = _copeland_draws(xb[a : a + step], w2[a : a + step], m)
+    return out.reshape(*lead, nu, m.shape[1])
+
+
+def _dense_ranks(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Order codes of ``x`` (..., U) along the last axis: equal values share a code.
+
+    Returns (row, col) integer arrays with ``[row_i > col_j] = [x_i > x_j]`` and
+    ``[row_i >= col_j] = [x_i >= x_j]``, both False when either value is missing
+    (a missing value is coded very low as a row and very high as a column).
+    """
+    nu = x.shape[-1]
+    dtype = np.int16 if nu < 2**14 else np.int64
+    big = 2**14 if dtype == np.int16 else 2**40
+    order = np.argsort(x, axis=-1, kind="stable")
+    s = np.take_along_axis(x, order, axis=-1)
+    new = np.ones(s.shape, dtype=dtype)
+    new[..., 0] = 0
+    new[..., 1:] = s[..., 1:] != s[..., :-1]
+    rank = np.empty(s.shape, dtype=dtype)
+    np.put_along_axis(rank, order, np.cumsum(new, axis=-1, dtype=dtype), axis=-1)
+    miss = np.isnan(x)
+    return np.where(miss, -big, rank).astype(dtype), np.where(miss, big, rank).astype(dtype)
+
+
+def _pair_signs(row: np.ndarray, col: np.ndarray) -> np.ndarray:
+    """``sign(row_i - col_j)`` for codes (..., U): (..., U, U); ``t_ij`` of the Notes is this + 1."""
+    return np.sign(np.subtract(row[..., :, None], col[..., None, :]))
+
+
+def _tie_signs(d: np.ndarray, total: np.ndarray) -> np.ndarray:
+    """+1 / -1 / 0 for ``d`` above / below / within ``2e-12 total`` of 0; ``total`` per row of ``d``."""
+    tol = 2 * _TIE * total[..., None]
+    return (d > tol).astype(np.int8) - (d < -tol).astype(np.int8)
+
+
+def _patterns(k: int) -> np.ndarray:
+    """All 3^k sign patterns (3^k, k) in {-1, 0, 1}; pattern ``sum_c 3^c (s_c + 1)`` is row number."""
+    return np.asarray((np.arange(3**k)[:, None] // 3 ** np.arange(k)) % 3 - 1)
+
+
+def _pattern_codes(row: np.ndarray, col: np.ndarray, kids: np.ndarray) -> np.ndarray:
+    """Pattern numbers ``sum_c 3^c (s_c + 1)`` of every pair, (..., U, U) int16 (K <= 9 children)."""
+    shape = (*row.shape[1:], row.shape[-1])
+    code = np.full(shape, (3**kids.size - 1) // 2, dtype=np.int16)
+    tmp = np.empty(shape, dtype=np.int16)
+    for c, k in enumerate(kids):
+        np.subtract(row[k][..., :, None], col[k][..., None, :], out=tmp, dtype=np.int16)
+        np.sign(tmp, out=tmp)
+        np.multiply(tmp, np.int16(3**c), out=tmp)
+        code += tmp
+    return code
+
+
+def _copeland_shared(x: np.ndarray, w: np.ndarray, m: np.ndarray) -> np.ndarray:
+    """Copeland scores (Q, U, P) for one data set ``x`` (U, C) and weight vectors ``w`` (Q, C)."""
+    nu = x.shape[0]
+    row, col = _dense_ranks(x.T)
+    out = np.empty((w.shape[0], nu, m.shape[1]))
+    units = np.arange(nu)
     for j in range(m.shape[1]):
         kids = np.flatnonzero(m[:, j] > 0)
-        total = wb[..., kids].sum(axis=-1)[..., None, None]
-        o = np.zeros((*lead, nu, nu))
-        for k in kids:  # one child at a time: memory (..., U, U), not (..., U, U, C)
-            xk = x[..., :, k]
-            a, b = xk[..., :, None], xk[..., None, :]
-            o += wb[..., k][..., None, None] * ((a > b) + 0.5 * (a == b))
-        # sign(o/total - 1/2) with ties within _TIE, without forming o/total
-        above = o > (0.5 + _TIE) * total
-        below = o < (0.5 - _TIE) * total
-        score_j = above.sum(axis=-1, dtype=np.int64) - below.sum(axis=-1, dtype=np.int64)
-        diag = np.einsum("...ii->...i", above).astype(np.int64) - np.einsum("...ii->...i", below)
-        out[..., j] = score_j - diag
+        wj = w[:, kids]
+        total = wj.sum(axis=1)
+        if kids.size <= _MAX_CODED and row.dtype == np.int16:
+            patterns = _patterns(kids.size)
+            which = _pattern_codes(row, col, kids)  # (U, U)
+            sign = _tie_signs(wj @ (patterns.T + 1.0) - total[:, None], total)  # (Q, patterns)
+            n_pat = len(patterns)
+            # score_i = sum over patterns of sign x number of j != i whose pair with i has it
+            count = np.bincount((units[:, None] * n_pat + which).reshape(-1), minlength=nu * n_pat)
+            count = count.reshape(nu, n_pat)
+            count[units, which[units, units]] -= 1
+            # an integer product: exact, and too small to be worth BLAS threads
+            out[:, :, j] = sign.astype(np.int64) @ count.T
+            continue
+        off = ~np.eye(nu, dtype=bool)
+        s = np.stack([_pair_signs(row[k], col[k])[off] for k in kids], axis=-1)  # (pairs, K)
+        patterns, which = np.unique(s, axis=0, return_inverse=True)
+        sign = _tie_signs(wj @ (patterns.T + 1.0) - total[:, None], total)
+        step = max(1, _CHUNK // (nu * nu))
+        for a in range(0, w.shape[0], step):
+            got = sign[a : a + step][:, which.reshape(-1)].reshape(-1, nu, nu - 1)
+            out[a : a + step, :, j] = got.sum(axis=-1, dtype=np.int64)
+    return out
+
+
+def _copeland_draws(x: np.ndarray, w: np.ndarray, m: np.ndarray) -> np.ndarray:
+    """Copeland scores (Q, U, P) for per-draw data ``x`` (Q, U, C) and weights ``w`` (Q, C)."""
+    q, nu, _ = x.shape
+    row, col = _dense_ranks(np.moveaxis(x, -1, 0))  # (C, Q, U)
+    out = np.empty((q, nu, m.shape[1]))
+    diag = (slice(None), slice(None, None, nu + 1))
+    for j in range(m.shape[1]):
+        kids = np.flatnonzero(m[:, j] > 0)
+        wj = w[:, kids]
+        total = wj.sum(axis=1)
+        if kids.size <= _MAX_CODED and row.dtype == np.int16:
+            n_pat = 3**kids.size
+            table = _tie_signs(wj @ (_patterns(kids.size).T + 1.0) - total[:, None], total)  # (Q, patterns)
+            # each pair's pattern number, offset by its draw's row of the flattened table
+            offset = np.arange(q, dtype=np.int32) * n_pat
+            code = _pattern_codes(row, col, kids) + offset[:, None, None]
+            s = np.take(table.reshape(-1), code).reshape(q, -1)
+            s[diag] = 0  # a unit does not outrank itself
+            out[:, :, j] = s.reshape(q, nu, nu).sum(axis=-1, dtype=np.int64)
+        else:
+            d = np.zeros((q, nu, nu))
+            for c, k in enumerate(kids):
+                d += (_pair_signs(row[k], col[k]) + 1.0) * wj[:, c, None, None]
+            s = _tie_signs(d.reshape(q, -1) - total[:, None], total)
+            s[diag] = 0
+            out[:, :, j] = s.reshape(q, nu, nu).sum(axis=-1, dtype=np.int64)
     return out
 
 

@@ -5,7 +5,8 @@ the draws are split into what happens *before* aggregation and what happens *in*
 it: every distinct combination of discrete pre-aggregation choices (imputation,
 winsorisation limit, normalisation ...) is built once, and aggregation (method and
 weights) is done for a whole batch of draws at once on 3-D arrays
-(draws x units x children).
+(draws x units x children). Within a batch, a level is computed once per distinct
+(input, weight vector) pair rather than once per draw (see ``_aggregate_draws``).
 """
 
 from __future__ import annotations
@@ -194,6 +195,62 @@ def _weight_table(build_result: IndexBuild) -> dict[str, float]:
     return w
 
 
+Level = tuple[tuple[str, ...], tuple[str, ...], np.ndarray]
+
+
+def _aggregate_draws(
+    x1: np.ndarray,
+    indicators: Sequence[str],
+    level_weights: Sequence[np.ndarray],
+    w_idx: np.ndarray,
+    levels: Sequence[Level],
+    code: str,
+    *,
+    methods: Sequence[str],
+    threshes: Sequence[float | None],
+    exps: Sequence[float | None],
+) -> np.ndarray:
+    """Scores of ``code`` for a batch of draws sharing one normalised data set: (draws, units).
+
+    ``x1`` is units x ``indicators``; ``levels`` are :func:`membership` tables from
+    level 2 up; ``level_weights[l]`` holds the weights of the children of ``levels[l]``
+    for every weight set (sets x children), draw k using set ``w_idx[k]``; it is one
+    row (1 x children) when those weights are the same in every set.
+
+    Draws that reach a level with the same inputs and the same weights for its
+    children get the same result there, so each level is computed once per distinct
+    (input, weight vector) pair, not once per draw. At level 2 every draw has the same
+    input, and without noise on the indicator weights a single computation serves
+    the whole batch; the next level then sees one data set and many weight vectors,
+    which :func:`aggregate_level` handles as matrix products. Only from the level
+    after the first noisy weights do the inputs differ between draws.
+    """
+    draws = w_idx.size
+    col = {c: k for k, c in enumerate(indicators)}
+    if code in col:
+        return np.broadcast_to(x1[:, col[code]], (draws, x1.shape[0])).copy()
+    values = x1[None]  # (states, units, children): the distinct inputs of the current level
+    state = np.zeros(draws, dtype=np.intp)  # draw -> its row of ``values``
+    for (children, parents, m), w_all, meth, th, ex in zip(
+        levels, level_weights, methods, threshes, exps, strict=True
+    ):
+        x = values[:, :, [col[c] for c in children]]
+        if w_all.shape[0] == 1:  # weights not varied: one vector for every draw
+            wu, wid = w_all, np.zeros(draws, dtype=np.intp)
+        else:
+            sets, wid = np.unique(w_idx, return_inverse=True)
+            wu = w_all[sets]
+        pairs, inv = np.unique(state * len(wu) + wid.reshape(-1), return_inverse=True)
+        from_state, from_w = np.divmod(pairs, len(wu))
+        xin = x[0] if x.shape[0] == 1 else x[from_state]
+        values = aggregate_level(xin, wu[from_w], m, method=meth, dat_thresh=th, errors="nan", p=ex)
+        state = inv.reshape(-1)
+        col = {c: k for k, c in enumerate(parents)}
+        if code in col:
+            return np.asarray(values[state, :, col[code]])
+    raise IndexDataError(f"uncertainty: '{code}' is not an indicator or aggregate of the framework")
+
+
 def uncertainty(
     build_result: IndexBuild,
     inputs: Sequence[Input],
@@ -222,7 +279,9 @@ def uncertainty(
     n_boot : int
         Bootstrap replicates for the Sobol confidence intervals (SA).
     batch : int
-        Draws aggregated at once (memory ~ batch x units x indicators x 8 bytes x 3).
+        Draws aggregated at once (memory ~ batch x units x children x 8 bytes x 3 at
+        the widest level whose inputs vary by draw; Copeland works in chunks of about
+        4 million unit pairs).
     progress : callable(percent, message), optional
 
     Returns
@@ -304,6 +363,10 @@ def uncertainty(
     raw_units = build_result.units if build_result.raw_units is None else build_result.raw_units
     levels = [membership(fw, lv) for lv in range(2, fw.max_level + 1)]
     pos = {c: k for k, c in enumerate(codes)}
+    level_weights = []
+    for children, _, _ in levels:
+        w_all = weights[:, [pos[c] for c in children]]
+        level_weights.append(w_all if (w_all != w_all[0]).any() else w_all[:1])
     done = 0
     for g, key in enumerate(uniq):
         rows = np.flatnonzero(inverse == g)
@@ -334,18 +397,14 @@ def uncertainty(
         methods = [method] * nlev if isinstance(method, str) else list(method)
         threshes = list(thresh) if isinstance(thresh, list | tuple) else [thresh] * nlev
         exps = list(expo) if isinstance(expo, list | tuple) else [expo] * nlev
+        x1 = x0.to_numpy(float)
+        indicators = list(x0.columns)
         for start in range(0, rows.size, batch):
             r = rows[start : start + batch]
-            w = weights[w_idx[r]]
-            cols: dict[str, np.ndarray] = {c: x0[c].to_numpy(float) for c in x0.columns}
-            for (children, parents, m), meth, th, ex in zip(levels, methods, threshes, exps, strict=True):
-                x = np.stack(np.broadcast_arrays(*[cols[c] for c in children]), axis=-1)
-                wk = w[:, [pos[c] for c in children]]
-                y = aggregate_level(x, wk, m, method=meth, dat_thresh=th, errors="nan", p=ex)
-                y = np.broadcast_to(y, (r.size, *y.shape[-2:]))
-                for k, p in enumerate(parents):
-                    cols[p] = y[:, :, k]
-            scores[r] = np.broadcast_to(cols[code], (r.size, len(units)))
+            scores[r] = _aggregate_draws(
+                x1, indicators, level_weights, w_idx[r], levels, code,
+                methods=methods, threshes=threshes, exps=exps,
+            )
             done += r.size
             if progress is not None:
                 progress(int(95 * done / runs), f"{done} of {runs} runs")
