@@ -10,7 +10,8 @@ on a random port, and runs two phases with ``--clients`` threads (one keep-alive
 ``http.client`` connection each, bounded by time and by the number of statements):
 
 1. **app**: ``POST /api/conversations/<id>/votes`` with a participant token header: the
-   real endpoint (validation, rate limits counted in memory per process, then for a
+   real endpoint (validation, rate limits counted in memory and shared across processes
+   once a second, then for a
    known participant one ``INSERT … SELECT … ON CONFLICT`` that checks the statement,
    the conversation and the participant's token hash, and the per-process recompute
    throttle);

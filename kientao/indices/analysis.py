@@ -17,6 +17,7 @@ import pandas as pd
 
 from kientao.indices.engine import IndexBuild, IndexDataError, Step, rank_scores
 from kientao.indices.engine.framework import framework_from_imeta, split_idata
+from kientao.indices.engine.tables import restore_missing
 
 MAX_UPLOAD = 5 * 1024 * 1024
 FRIENDLY_FRAMEWORK = ("code", "name", "parent", "weight", "direction", "unit", "name_en")
@@ -172,16 +173,7 @@ def _read(path: Path, name: str, sheet: str) -> pd.DataFrame:
 
 def _restore_numbers(table: pd.DataFrame) -> pd.DataFrame:
     """R writes missing values as "NA": they are missing everywhere except in unit codes and names."""
-    missing = {"NA", "NaN", "nan", "N/A", ""}
-    for col in table.columns:
-        if col in ("uCode", "uName") or pd.api.types.is_numeric_dtype(table[col].dtype):
-            continue
-        column = table[col].map(lambda v: np.nan if isinstance(v, str) and v.strip() in missing else v)
-        try:
-            table[col] = pd.to_numeric(column)
-        except (TypeError, ValueError):
-            table[col] = column
-    return table
+    return restore_missing(table)
 
 
 def read_data_upload(upload: Any) -> tuple[pd.DataFrame, str]:

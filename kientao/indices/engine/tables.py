@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from kientao.indices.engine.errors import IndexDataError
@@ -35,19 +36,42 @@ def read_table(path: str | Path, *, sheet: str | None = None) -> pd.DataFrame:
     suffix = p.suffix.lower()
     try:
         if suffix == ".csv":
-            return pd.read_csv(p)
+            return restore_missing(pd.read_csv(p, keep_default_na=False, na_values=[""]))
         if suffix in (".xlsx", ".xlsm"):
-            book = pd.read_excel(p, sheet_name=None, engine="openpyxl")
+            book = pd.read_excel(p, sheet_name=None, engine="openpyxl", keep_default_na=False, na_values=[""])
             if sheet is None:
-                return next(iter(book.values()))
+                return restore_missing(next(iter(book.values())))
             if sheet not in book:
                 raise IndexDataError(f"{p}: no sheet named '{sheet}' (sheets: {list(book)})")
-            return book[sheet]
+            return restore_missing(book[sheet])
     except IndexDataError:
         raise
     except Exception as exc:  # parser errors of many kinds; report them as bad input
         raise IndexDataError(f"{p}: cannot read table ({exc})") from exc
     raise IndexDataError(f"{p}: unsupported file type '{suffix}'; expected .csv or .xlsx")
+
+
+MISSING_TEXT = frozenset({"NA", "NaN", "nan", "N/A", "#N/A", ""})
+
+
+def restore_missing(table: pd.DataFrame) -> pd.DataFrame:
+    """Read R's missing-value markers as missing, except in unit codes and names.
+
+    Tables are read with only empty cells as missing, so that the text "NA" survives
+    where it is a value: a unit code (Nghệ An province is ``NA``) or a name. In every
+    other column the markers R and Excel write for missing values (``NA``, ``NaN``,
+    ``N/A``, ``#N/A``) become missing, and a column that is then all numbers becomes
+    numeric.
+    """
+    for col in table.columns:
+        if col in ("uCode", "uName") or pd.api.types.is_numeric_dtype(table[col].dtype):
+            continue
+        column = table[col].map(lambda v: np.nan if isinstance(v, str) and v.strip() in MISSING_TEXT else v)
+        try:
+            table[col] = pd.to_numeric(column)
+        except (TypeError, ValueError):
+            table[col] = column
+    return table
 
 
 def read_coinr_tables(

@@ -123,3 +123,28 @@ def test_it_builds_with_genmean_and_row_imputation(tmp_path: Path, small_meta: p
     # U4: c imputed from d's scaled value (1) -> 10 -> normalised 100; d -> 100;
     # P2 = sqrt((1 * 100^2 + 3 * 100^2)/4) = 100
     assert scores.loc["U4", "P2"] == pytest.approx(100.0, abs=1e-9)
+
+
+@pytest.mark.parametrize("suffix", ["csv", "xlsx"])
+def test_it_keeps_na_as_a_unit_code_and_reads_r_missing_markers(tmp_path: Path, suffix: str,
+                                                                small_meta: pd.DataFrame) -> None:
+    """Nghệ An's code is "NA"; R's "NA" in a value cell is a missing value."""
+    data = pd.DataFrame({"uCode": ["HN", "NA", "HCM", "DN"], "uName": ["Hà Nội", "NA", "TP HCM", "Đà Nẵng"],
+                         "a": ["1", "2", "NA", "4"], "b": [10.0, 20.0, 30.0, 40.0],
+                         "c": ["0", "#N/A", "10", "7"], "d": [2.0, 2.0, 4.0, 6.0]})
+    if suffix == "csv":
+        data.to_csv(tmp_path / "iData.csv", index=False)
+        small_meta.to_csv(tmp_path / "iMeta.csv", index=False)
+    else:
+        with pd.ExcelWriter(tmp_path / "iData.xlsx") as writer:
+            data.to_excel(writer, sheet_name="iData", index=False)
+        with pd.ExcelWriter(tmp_path / "iMeta.xlsx") as writer:
+            small_meta.to_excel(writer, sheet_name="iMeta", index=False)
+    rc = main(["indices", "build", str(tmp_path / f"iData.{suffix}"), str(tmp_path / f"iMeta.{suffix}"),
+               "--out", str(tmp_path / "o"), "--treat", "none", "--impute", "mean"])
+    assert rc == 0
+    scores = pd.read_csv(tmp_path / "o" / "scores.csv", keep_default_na=False).set_index("uCode")
+    assert list(scores.index) == ["HN", "NA", "HCM", "DN"]
+    # imputed by column means of the values present: a for HCM = (1 + 2 + 4) / 3 -> min-max (7/3 - 1) / 3
+    assert float(scores.loc["HCM", "a"]) == pytest.approx(100 * (7 / 3 - 1) / 3, abs=1e-9)
+    assert float(scores.loc["NA", "c"]) == pytest.approx(100 * (17 / 3) / 10, abs=1e-9)
