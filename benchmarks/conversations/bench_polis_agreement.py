@@ -1,14 +1,17 @@
 """ARI between Pol.is's published group-id and ours (one-shot and replayed) and red-dwarf's.
 
-Run: ``.venv/bin/python benchmarks/conversations/bench_polis_agreement.py``. For every
+Run: ``.venv/bin/python benchmarks/conversations/bench_polis_agreement.py [--seeds K]``. For every
 conversation in ../shared/data/polis (CC BY 4.0, The Computational Democracy Project):
 our one-shot analysis of the final votes (default options), our replay of votes.csv in 30
 updates with Pol.is's unweighted silhouette (where votes.csv exists), and red-dwarf 0.4.0
 (its own venv; skipped with a message when absent). ARI on participants both sides group.
+With ``--seeds K`` it then repeats our one-shot and replayed analyses with seeds 1..K-1
+and prints the mean ARI per seed, to show that the groups do not depend on the seed.
 """
 
 from __future__ import annotations
 
+import argparse
 import sys
 import time
 from pathlib import Path
@@ -23,7 +26,32 @@ from kientao.conversations.engine.formats import read_polis_export, to_vote_matr
 from kientao.conversations.engine.pipeline import analyze, replay_vote_log
 
 
+def seed_means(seeds: range) -> None:
+    """Mean ARI over the conversations for each seed, one-shot and replayed."""
+    folders = sorted(p for p in DATA.iterdir() if p.is_dir())
+    for seed in seeds:
+        one_shot, replayed = [], []
+        for folder in folders:
+            data = read_polis_export(folder)
+            truth = pd.read_csv(folder / "participants-votes.csv",
+                                usecols=["participant", "group-id"]).dropna()
+            truth = truth.set_index("participant")["group-id"].astype(int)
+            one, _ = analyze(to_vote_matrix(data), seed=seed)
+            one_ari = ari_on_common(one.participants.set_index("participant")["group"], truth)
+            one_shot.append(one_ari)
+            if data.votes_source == "votes.csv":
+                rep, _ = replay_vote_log(data.votes, data.statements, n_updates=30,
+                                         weighted_silhouette=False, seed=seed)
+                replayed.append(ari_on_common(rep.participants.set_index("participant")["group"], truth))
+            else:
+                replayed.append(one_ari)
+        print(f"seed {seed}: mean ARI one-shot {np.mean(one_shot):.3f}, replayed {np.mean(replayed):.3f}")
+
+
 def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--seeds", type=int, default=1)
+    args = parser.parse_args()
     rows = []
     for folder in sorted(p for p in DATA.iterdir() if p.is_dir()):
         data = read_polis_export(folder)
@@ -56,6 +84,8 @@ def main() -> int:
     arr = np.array([[r[4], r[5] if not np.isnan(r[5]) else r[4], r[6]] for r in rows])
     print(f"| **mean** | | | | **{arr[:, 0].mean():.3f}** | **{arr[:, 1].mean():.3f}** "
           f"(one-shot where no votes.csv) | **{np.nanmean(arr[:, 2]):.3f}** | | |")
+    if args.seeds > 1:
+        seed_means(range(1, args.seeds))
     return 0
 
 

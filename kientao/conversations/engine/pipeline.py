@@ -228,7 +228,7 @@ def analyze(
     pick_max: int = 5,
     full_ranking: bool = False,
     weighted_silhouette: bool = True,
-    group_restarts: int = 8,
+    group_restarts: int = 32,
     progress: Progress | None = None,
 ) -> tuple[AnalysisResult, AnalysisState]:
     """Run Pol.is's analysis: PCA, in-conv, base clusters, groups, repness, consensus.
@@ -258,9 +258,11 @@ def analyze(
         approximates the silhouette over participants; Pol.is counts each base cluster
         once (``False``). On the ten Pol.is conversations in the reference data the
         weighted score matches Pol.is's published groups better in a one-shot analysis
-        (mean ARI 0.56 vs 0.46; docs/benchmarks/conversations.md).
+        (mean ARI 0.52 vs 0.48; docs/benchmarks/conversations.md).
     group_restarts : int
-        Extra seeded k-means++ starts for the groups (0 = Pol.is's single start).
+        Extra seeded k-means++ starts for the groups (0 = Pol.is's single start); 32
+        makes the groups independent of ``seed`` in practice (see
+        :func:`~kientao.conversations.engine.clustering.cluster_groups`).
     progress : callable, optional
         ``progress(percent, message)``, called between steps.
 

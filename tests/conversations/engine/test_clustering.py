@@ -130,3 +130,35 @@ def test_it_keeps_group_identities_across_updates():
     again = cluster_groups(centres, np.ones(60), previous={3: previous}, seed=1)[3]
     np.testing.assert_allclose(again.centres, previous, atol=1e-9)  # fixed point
     assert np.array_equal(again.base_labels, np.array([1, 2, 0])[first.base_labels])
+
+
+def test_batched_restarts_run_the_same_lloyd_iterations_as_kmeans():
+    from kientao.conversations.engine.clustering import _kmeans_batch, _kmeans_pp_batch, kmeans
+
+    rng = np.random.default_rng(4)
+    points = np.concatenate([rng.normal(0, 1, (40, 2)), rng.normal(5, 1, (40, 2)), rng.normal((0, 6), 1, (20, 2))])
+    weights = rng.integers(1, 40, len(points)).astype(float)
+    for k in (2, 3, 5):
+        starts = _kmeans_pp_batch(points, weights, k, 16, rng)
+        assert starts.shape == (16, k, 2)
+        centres, labels, valid = _kmeans_batch(points, weights, starts)
+        assert valid.any()
+        for start, c, lab, ok in zip(starts, centres, labels, valid, strict=True):
+            one_c, one_lab = kmeans(points, start, weights=weights)
+            if not ok:
+                assert len(one_c) < k  # kmeans dropped an empty cluster
+                continue
+            np.testing.assert_allclose(c, one_c, atol=1e-9)
+            np.testing.assert_array_equal(lab, one_lab)
+
+
+def test_kmeans_pp_batch_draws_distinct_weighted_seeds():
+    from kientao.conversations.engine.clustering import _kmeans_pp_batch
+
+    points = np.array([[0.0, 0.0], [0.0, 0.0], [1.0, 0.0], [9.0, 9.0]])
+    weights = np.array([1.0, 1.0, 0.0, 1.0])  # the zero-weight point is never a seed
+    starts = _kmeans_pp_batch(points, weights, 2, 200, np.random.default_rng(0))
+    chosen = {tuple(map(tuple, s)) for s in starts}
+    assert all((1.0, 0.0) not in s for s in chosen)
+    # a point at the first seed's location (squared distance 0) is never the second seed
+    assert all(s[0] != s[1] for s in chosen)

@@ -34,16 +34,16 @@ RED_DWARF = {
 }
 
 
-def polis_agreement(folder: Path, *, replay: bool) -> float:
+def polis_agreement(folder: Path, *, replay: bool, seed: int = 0) -> float:
     """ARI between our groups and Pol.is's group-id, on participants both group."""
     data = read_polis_export(folder)
     if replay and data.votes_source == "votes.csv":
         # Pol.is's groups come from warm-started updates: replay the log in 30 updates
         # with Pol.is's own (unweighted) silhouette
         result, _ = replay_vote_log(data.votes, data.statements, n_updates=30,
-                                    weighted_silhouette=False)
+                                    weighted_silhouette=False, seed=seed)
     else:
-        result, _ = analyze(to_vote_matrix(data))
+        result, _ = analyze(to_vote_matrix(data), seed=seed)
     ours = result.participants.set_index("participant")["group"]
     theirs = pd.read_csv(folder / "participants-votes.csv",
                          usecols=["participant", "group-id"]).dropna()
@@ -53,20 +53,30 @@ def polis_agreement(folder: Path, *, replay: bool) -> float:
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("replay", [False, True], ids=["one-shot", "replayed-log"])
-def test_it_beats_red_dwarf_on_pol_is_groups(replay):
+@pytest.mark.parametrize(("replay", "seeds", "floor", "worst_gap"),
+                         [(False, (0, 1, 2), 0.51, 0.15), (True, (0, 1), 0.55, 0.10)],
+                         ids=["one-shot", "replayed-log"])
+def test_it_beats_red_dwarf_on_pol_is_groups(replay, seeds, floor, worst_gap):
     if not DATA.is_dir():
         pytest.skip(f"reference data folder {DATA} is absent")
-    ari = {name: polis_agreement(DATA / name, replay=replay)
-           for name in RED_DWARF if (DATA / name).is_dir()}
-    assert len(ari) == len(RED_DWARF)
-    table = "\n".join(f"{n:36s} ours {a:5.2f}  red-dwarf {RED_DWARF[n]:4.2f}"
-                      for n, a in ari.items())
-    mean = float(np.mean(list(ari.values())))
-    # measured mean 0.56 both ways (docs/benchmarks/conversations.md) vs red-dwarf 0.49;
-    # 0.53 leaves room for BLAS rounding changing a few k-means assignments
-    assert mean >= 0.53, table
-    # never far below red-dwarf: measured worst gaps -0.07 (one-shot, canadian-electoral-
-    # reform) and -0.05 (replayed, football-concussions)
-    for name, value in ari.items():
-        assert value >= RED_DWARF[name] - 0.10, table
+    means = []
+    for seed in seeds:
+        ari = {name: polis_agreement(DATA / name, replay=replay, seed=seed)
+               for name in RED_DWARF if (DATA / name).is_dir()}
+        assert len(ari) == len(RED_DWARF)
+        table = f"seed {seed}\n" + "\n".join(f"{n:36s} ours {a:5.2f}  red-dwarf {RED_DWARF[n]:4.2f}"
+                                              for n, a in ari.items())
+        means.append(float(np.mean(list(ari.values()))))
+        # measured (docs/benchmarks/conversations.md): one-shot 0.518-0.524 over seeds
+        # 0-4, replayed 0.562 (seeds 0 and 1); red-dwarf 0.49. The floors leave ~0.01
+        # for BLAS rounding changing a few k-means assignments.
+        # (An earlier 0.56 one-shot figure was seed 0's luck with 8 group restarts:
+        # seeds 0-4 then gave 0.48-0.56.)
+        assert means[-1] >= floor, table
+        assert means[-1] > float(np.mean(list(RED_DWARF.values()))), table
+        # below red-dwarf on a conversation by at most: measured worst gaps -0.14
+        # (one-shot, vtaiwan.uberx 0.69 vs 0.83) and -0.04 (replayed, canadian-electoral-reform)
+        for name, value in ari.items():
+            assert value >= RED_DWARF[name] - worst_gap, table
+    # the groups do not depend on the seed
+    assert max(means) - min(means) <= 0.02, means
