@@ -37,13 +37,7 @@ STEPS = [
     Step("aggregate", {"method": "amean"}),
 ]
 
-R_SCRIPT = r"""
-.libPaths(c("{lib}", .libPaths()))
-suppressPackageStartupMessages(library(COINr))
-reps <- {reps}
-t0 <- proc.time()
-for (i in 1:reps) coin <- suppressMessages(build_example_coin(quietly = TRUE))
-tb <- as.numeric((proc.time() - t0)[3]) / reps
+R_SPECS = r"""
 noisy <- get_noisy_weights(w = coin$Meta$Weights$Original,
   noise_specs = data.frame(Level = c(2, 3), NoiseFactor = c(0.25, 0.25)), Nrep = 100)
 specs <- list(
@@ -53,7 +47,16 @@ specs <- list(
     list(f_n = "n_zscore", f_n_para = list(c(10, 2)))), Type = "discrete"),
   Weights = list(Address = "$Log$Aggregate$w", Distribution = noisy, Type = "discrete"),
   Aggregation = list(Address = "$Log$Aggregate$f_ag", Distribution = c("a_amean", "a_gmean"), Type = "discrete"))
-set.seed(42)
+"""  # COINr's sensitivity vignette: noisy weight sets and the four uncertain inputs
+
+R_SCRIPT = r"""
+.libPaths(c("{lib}", .libPaths()))
+suppressPackageStartupMessages(library(COINr))
+reps <- {reps}
+t0 <- proc.time()
+for (i in 1:reps) coin <- suppressMessages(build_example_coin(quietly = TRUE))
+tb <- as.numeric((proc.time() - t0)[3]) / reps
+""" + R_SPECS + r"""set.seed(42)
 tu <- NA
 if ({draws} > 0) {{
   t0 <- proc.time()

@@ -481,6 +481,13 @@ def _embed_write(request: HttpRequest, conversation: Conversation) -> tuple[str 
     return token, None
 
 
+def _statement_notice(conversation: Conversation) -> str:
+    """What a participant is told after adding a statement."""
+    if conversation.moderation == Conversation.Moderation.PRE:
+        return _("Thank you. Your statement will appear once a moderator has accepted it.")
+    return _("Thank you. Your statement has been added.")
+
+
 @csrf_exempt
 @require_POST
 @xframe_options_exempt
@@ -505,10 +512,7 @@ def embed_add_statement(request: HttpRequest, public_id: str) -> HttpResponse:
     language = getattr(request, "LANGUAGE_CODE", "vi") or "vi"
     actions.add_statement(conversation, form.cleaned_data["text"], participant=participant,
                           user=None, language=language)
-    notice = (_("Thank you. Your statement will appear once a moderator has accepted it.")
-              if conversation.moderation == Conversation.Moderation.PRE
-              else _("Thank you. Your statement has been added."))
-    return _embed_page(request, conversation, token, participant=participant, notice=notice)
+    return _embed_page(request, conversation, token, participant=participant, notice=_statement_notice(conversation))
 
 
 @csrf_exempt
@@ -619,9 +623,7 @@ def add_statement(request: HttpRequest, public_id: str) -> HttpResponse:
     language = (request.LANGUAGE_CODE if hasattr(request, "LANGUAGE_CODE") else "vi") or "vi"
     actions.add_statement(conversation, form.cleaned_data["text"], participant=participant,
                           user=request.user, language=language)
-    notice = (_("Thank you. Your statement will appear once a moderator has accepted it.")
-              if conversation.moderation == Conversation.Moderation.PRE
-              else _("Thank you. Your statement has been added."))
+    notice = _statement_notice(conversation)
     if request.headers.get("X-Kientao-Fetch") != "card":
         from django.contrib import messages
 
