@@ -21,7 +21,7 @@ def chromium_available() -> bool:
 
 
 @pytest.fixture
-def page(live_server: Any, monkeypatch: Any) -> Iterator[Any]:
+def page(live_server: Any, monkeypatch: Any, end_stray_db_sessions: None) -> Iterator[Any]:
     """A Chromium page on a 360 px wide phone screen."""
     if not chromium_available():
         pytest.skip("Chromium is not installed (apt-get install chromium)")

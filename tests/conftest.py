@@ -6,6 +6,7 @@ Every test that touches the database is marked ``dbtest`` automatically, so that
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -43,6 +44,25 @@ def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix: N
                 test["NAME"] = name.replace(".sqlite3", f"-{os.getpid()}.sqlite3")
         else:
             test["NAME"] = f"test_{settings_dict['NAME']}_{os.getpid()}"
+
+
+@pytest.fixture(scope="session")
+def end_stray_db_sessions(django_db_setup: None, django_db_blocker: Any) -> Iterator[None]:
+    """At the end of the run, end database sessions that live-server threads left open.
+
+    Requested by the browser tests' ``page`` fixture. It is set up after the test
+    database, so it is torn down before it: on PostgreSQL, a session still open then
+    stops pytest-django from dropping the database ("is being accessed by other users").
+    Each pytest process has its own test database, so only this run's sessions end.
+    """
+    yield
+    from django.db import connection
+
+    with django_db_blocker.unblock():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                               "WHERE datname = current_database() AND pid <> pg_backend_pid()")
 
 
 @pytest.fixture(autouse=True)
