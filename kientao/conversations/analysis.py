@@ -308,17 +308,30 @@ def _results_json(result: Any) -> dict[str, Any]:
     group_of = parts["group"].to_numpy()
     sizes = np.bincount(group_of[group_of >= 0], minlength=n_groups) if n_groups else np.zeros(0, int)
     rep = result.repness
+    sub_rep = result.subgroup_repness
+    sub_of = parts["subgroup"].to_numpy()
+
+    def selected(rows: pd.DataFrame) -> list[dict[str, Any]]:
+        return [
+            {"statement": int(r["statement"]), "direction": str(r["direction"]), "p": _num(r["p"]),
+             "n_agree": int(r["n_agree"]), "n_disagree": int(r["n_disagree"]), "n_seen": int(r["n_seen"])}
+            for r in rows[rows["selected"]].sort_values("rank").to_dict("records")
+        ]
+
     groups = []
     for g in range(n_groups):
-        rows = rep[(rep["group"] == g) & (rep["selected"])].sort_values("rank")
+        in_g = (group_of == g) & (sub_of >= 0)
+        subgroups = [
+            {"id": int(sg), "size": int((sub_of[in_g] == sg).sum()),
+             "repness": selected(sub_rep[(sub_rep["group"] == g) & (sub_rep["subgroup"] == sg)])}
+            for sg in np.unique(sub_of[in_g])
+        ]
         groups.append({
             "id": g,
             "size": int(sizes[g]),
-            "repness": [
-                {"statement": int(r.statement), "direction": str(r.direction), "p": _num(r.p),
-                 "n_agree": int(r.n_agree), "n_disagree": int(r.n_disagree), "n_seen": int(r.n_seen)}
-                for r in rows.itertuples()
-            ],
+            "repness": selected(rep[rep["group"] == g]),
+            # Pol.is's second level: each subgroup against the rest of its group
+            "subgroups": subgroups if len(subgroups) > 1 else [],
         })
     statements = []
     for r in result.statements.to_dict("records"):

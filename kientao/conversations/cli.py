@@ -39,6 +39,14 @@ def _write_analysis(out: Path, result: AnalysisResult, data: ConversationData) -
     con = result.consensus.copy()
     con["text"] = texts.reindex(con["statement"]).to_numpy()
     con.to_csv(out / "consensus.csv", index=False)
+    # Pol.is's second level and participant statistics (conversation.clj, repness.clj)
+    stats = p.loc[p["group"] >= 0, ["participant", "group", "subgroup", "centricness", "coreness", "extremeness"]]
+    stats.assign(subgroup=stats["subgroup"].astype("Int64").mask(stats["subgroup"] < 0)).to_csv(
+        out / "participant_stats.csv", index=False)
+    sub = result.subgroup_repness.copy()
+    sub["text"] = texts.reindex(sub["statement"]).to_numpy()
+    sub[["group", "subgroup", *[c for c in sub.columns if c not in ("group", "subgroup")]]].to_csv(
+        out / "subgroup_repness.csv", index=False)
     clustered = p[p["group"] >= 0]
     summary = {
         "participants": int(len(p)),
@@ -49,6 +57,9 @@ def _write_analysis(out: Path, result: AnalysisResult, data: ConversationData) -
         "groups": int(result.n_groups),
         "group_sizes": {str(g): int(n) for g, n in clustered["group"].value_counts()
                         .sort_index().items()},
+        "subgroup_sizes": {f"{key[0]}.{key[1]}": int(n)  # type: ignore[index]
+                           for key, n in clustered[clustered["subgroup"] >= 0]
+                           .groupby(["group", "subgroup"]).size().items()},
         "best_k": int(result.best_k),
         "silhouettes": {str(k): round(float(v), 6) for k, v in result.silhouettes.items()},
         "moderated_out": int(result.statements["excluded"].sum()),

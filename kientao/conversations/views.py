@@ -192,6 +192,12 @@ def _group_name(g: int) -> str:
     return _("Group %(letter)s") % {"letter": chr(ord("A") + g)}
 
 
+def _with_texts(rows: list[dict[str, Any]], texts: dict[int, str]) -> list[dict[str, Any]]:
+    """Representative statements with their text and the agree share among those who voted."""
+    return [dict(r, text=texts.get(r["statement"], ""),
+                 agree_share=(r["n_agree"] / r["n_seen"]) if r["n_seen"] else None) for r in rows]
+
+
 def report_context(conversation: Conversation, run: AnalysisRun | None) -> dict[str, Any]:
     texts = dict(conversation.statements.values_list("pk", "text"))
     context: dict[str, Any] = {"conversation": conversation, "run": run}
@@ -207,9 +213,9 @@ def report_context(conversation: Conversation, run: AnalysisRun | None) -> dict[
     for g in res.get("groups", []):
         groups.append({
             "name": names[g["id"]], "size": g["size"],
-            "repness": [dict(r, text=texts.get(r["statement"], ""),
-                             agree_share=(r["n_agree"] / r["n_seen"]) if r["n_seen"] else None)
-                        for r in g["repness"]],
+            "repness": _with_texts(g["repness"], texts),
+            "subgroups": [{"name": f"{names[g['id']]}{sg['id'] + 1}", "size": sg["size"],
+                           "repness": _with_texts(sg["repness"], texts)} for sg in g.get("subgroups", [])],
         })
     stats = [dict(s, text=texts.get(s["statement"], "")) for s in res.get("statements", [])
              if not s.get("excluded")]

@@ -18,11 +18,13 @@ from kientao.conversations.engine.clustering import (
 from kientao.conversations.engine.matrix import VoteDataError, VoteMatrix, build_vote_matrix
 from kientao.conversations.engine.pca import Projection, project_participants
 from kientao.conversations.engine.repness import (
+    GroupCounts,
     consensus_statements,
     count_votes_by_group,
     representative_statements,
     statement_statistics,
 )
+from kientao.conversations.engine.subgroups import participant_stats, subgroup_labels
 
 __all__ = [
     "AnalysisResult",
@@ -112,11 +114,17 @@ class AnalysisResult:
     participants : pandas.DataFrame
         One row per participant: ``participant``, ``n_votes`` (seen cells, passes
         included), ``in_conv`` (bool), ``base_cluster`` (−1 when not clustered),
-        ``group`` (−1 when not clustered), ``x``, ``y``.
+        ``group`` (−1 when not clustered), ``subgroup`` (within the group; −1 when not
+        clustered or the group is not split), ``x``, ``y``, and Pol.is's participant
+        statistics ``centricness``, ``coreness``, ``extremeness`` (NaN when not
+        clustered; :func:`~kientao.conversations.engine.subgroups.participant_stats`).
     statements : pandas.DataFrame
         :func:`~kientao.conversations.engine.repness.statement_statistics`.
     repness : pandas.DataFrame
         :func:`~kientao.conversations.engine.repness.representative_statements`.
+    subgroup_repness : pandas.DataFrame
+        The same for subgroups, each against the rest of its group: columns of
+        ``repness`` with ``subgroup`` (within the group) and ``group``.
     consensus : pandas.DataFrame
         :func:`~kientao.conversations.engine.repness.consensus_statements`.
     n_groups : int
@@ -131,6 +139,7 @@ class AnalysisResult:
     participants: pd.DataFrame
     statements: pd.DataFrame
     repness: pd.DataFrame
+    subgroup_repness: pd.DataFrame
     consensus: pd.DataFrame
     n_groups: int
     best_k: int
@@ -330,11 +339,38 @@ def analyze(
     if chosen is not None:
         labels[idx] = chosen.base_labels[base_labels]
         n_groups = int(chosen.k)
+    tick(70, "subgroups")
+    sub_of = np.full(n, -1, dtype=np.int64)
+    if chosen is not None:
+        base_sub = subgroup_labels(base_centres, weights, chosen.base_labels, n_groups, max_k=max_k,
+                                   weighted_silhouette=weighted_silhouette, n_restarts=group_restarts,
+                                   seed=seed)
+        sub_of[idx] = base_sub[base_labels]
     tick(75, "representativeness")
     counts_g = count_votes_by_group(matrix, labels, n_groups)
     repness = representative_statements(
         counts_g, matrix.statements, excluded=matrix.excluded, pick_max=pick_max,
         full_ranking=full_ranking,
+    )
+    subgroup_tables = []
+    if (sub_of >= 0).any():
+        # every subgroup of every group counted in one pass: row g * max_k + subgroup
+        sub_counts = count_votes_by_group(
+            matrix, np.where(sub_of >= 0, labels * max_k + sub_of, -1), n_groups * max_k)
+        for g in range(n_groups):
+            k_sub = int(sub_of[labels == g].max(initial=-1)) + 1
+            if k_sub < 2:
+                continue
+            rows = slice(g * max_k, g * max_k + k_sub)
+            # each subgroup against the rest of its own group (Pol.is subgroup-repness)
+            table = representative_statements(
+                GroupCounts(sub_counts.agree[rows], sub_counts.disagree[rows], sub_counts.seen[rows]),
+                matrix.statements, excluded=matrix.excluded, pick_max=pick_max, full_ranking=full_ranking,
+            )
+            subgroup_tables.append(table.rename(columns={"group": "subgroup"}).assign(group=g))
+    subgroup_repness = (
+        pd.concat(subgroup_tables, ignore_index=True)
+        if subgroup_tables else repness.iloc[:0].rename(columns={"group": "subgroup"}).assign(group=0)
     )
     stats = statement_statistics(
         matrix, labels, n_groups, extremity=proj.extremity, counts=counts_g
@@ -351,10 +387,12 @@ def analyze(
             "in_conv": in_conv,
             "base_cluster": base_of,
             "group": labels,
+            "subgroup": sub_of,
             "x": proj.xy[:, 0],
             "y": proj.xy[:, 1],
         }
     )
+    participants = pd.concat([participants, participant_stats(proj.xy, labels)], axis=1)
     new_state = AnalysisState(
         in_conv=matrix.participants[in_conv],
         base_centres=base_centres,
@@ -367,6 +405,7 @@ def analyze(
         participants=participants,
         statements=stats,
         repness=repness,
+        subgroup_repness=subgroup_repness,
         consensus=consensus,
         n_groups=n_groups,
         best_k=best_k,

@@ -39,6 +39,13 @@ def test_it_analyzes_an_export_folder(tmp_path):
     summary = json.loads((tmp_path / "out" / "summary.json").read_text(encoding="utf-8"))
     assert summary["groups"] == 2 and summary["in_conv"] == 60
     assert (tmp_path / "out" / "consensus.csv").exists()
+    stats = pd.read_csv(tmp_path / "out" / "participant_stats.csv")
+    assert list(stats.columns) == ["participant", "group", "subgroup", "centricness", "coreness", "extremeness"]
+    assert len(stats) == 60 and stats[["centricness", "coreness", "extremeness"]].notna().all().all()
+    # identical voters in each half: one point per group, nothing to split into subgroups
+    assert stats["subgroup"].isna().all() and summary["subgroup_sizes"] == {}
+    sub = pd.read_csv(tmp_path / "out" / "subgroup_repness.csv")
+    assert list(sub.columns[:2]) == ["group", "subgroup"] and sub.empty
 
 
 def test_it_leaves_group_empty_for_participants_not_clustered(tmp_path):
