@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import contextlib
+import functools
 import re
+from collections.abc import Callable
 from http.cookies import Morsel
 from typing import Any
 
@@ -473,18 +475,35 @@ def embed_resume(request: HttpRequest, public_id: str) -> HttpResponse:
     return _embed_page(request, conversation, token)
 
 
-def _embed_write(request: HttpRequest, conversation: Conversation) -> tuple[str | None, HttpResponse | None]:
-    """The token of a valid embed POST to an open conversation, or the refusal page."""
-    try:
-        token = embed_token(conversation, request.POST)
-    except EmbedRefused:
-        fresh, _new = actions.participant_token(None)
-        return None, _embed_page(request, conversation, fresh, status=403, fresh=True,
-                                 error=_("This voting form has expired. Please vote again."))
-    if not conversation.is_open():
-        return None, _embed_page(request, conversation, token, status=403,
-                                 error=_("This conversation is not open for votes."))
-    return token, None
+EmbedWriteView = Callable[[HttpRequest, Conversation, str], HttpResponse]
+
+
+def embed_write(view: EmbedWriteView) -> Callable[[HttpRequest, str], HttpResponse]:
+    """A cookie-free POST of the embedded widget (vote, statement, "about you").
+
+    Checks the signed participant field and nonce and that the conversation is open,
+    answering the refusal page otherwise, then calls ``view(request, conversation,
+    token)``. No CSRF token, no cookie, no account: see the comment above.
+    """
+
+    @csrf_exempt
+    @require_POST
+    @xframe_options_exempt
+    @functools.wraps(view)
+    def wrapper(request: HttpRequest, public_id: str) -> HttpResponse:
+        conversation = _conversation(public_id)
+        try:
+            token = embed_token(conversation, request.POST)
+        except EmbedRefused:
+            fresh, _new = actions.participant_token(None)
+            return _embed_page(request, conversation, fresh, status=403, fresh=True,
+                               error=_("This voting form has expired. Please vote again."))
+        if not conversation.is_open():
+            return _embed_page(request, conversation, token, status=403,
+                               error=_("This conversation is not open for votes."))
+        return view(request, conversation, token)
+
+    return wrapper
 
 
 def _statement_notice(conversation: Conversation) -> str:
@@ -494,15 +513,9 @@ def _statement_notice(conversation: Conversation) -> str:
     return _("Thank you. Your statement has been added.")
 
 
-@csrf_exempt
-@require_POST
-@xframe_options_exempt
-def embed_add_statement(request: HttpRequest, public_id: str) -> HttpResponse:
+@embed_write
+def embed_add_statement(request: HttpRequest, conversation: Conversation, token: str) -> HttpResponse:
     """A statement from the embedded widget (cookie-free, like embed_cast)."""
-    conversation = _conversation(public_id)
-    token, refused = _embed_write(request, conversation)
-    if refused is not None or token is None:
-        return refused or HttpResponse(status=403)
     if not conversation.allow_statements:
         return _embed_page(request, conversation, token, status=403,
                            error=_("New statements are not accepted here."))
@@ -521,15 +534,9 @@ def embed_add_statement(request: HttpRequest, public_id: str) -> HttpResponse:
     return _embed_page(request, conversation, token, participant=participant, notice=_statement_notice(conversation))
 
 
-@csrf_exempt
-@require_POST
-@xframe_options_exempt
-def embed_about_you(request: HttpRequest, public_id: str) -> HttpResponse:
+@embed_write
+def embed_about_you(request: HttpRequest, conversation: Conversation, token: str) -> HttpResponse:
     """The optional "about you" answers from the embedded widget (cookie-free)."""
-    conversation = _conversation(public_id)
-    token, refused = _embed_write(request, conversation)
-    if refused is not None or token is None:
-        return refused or HttpResponse(status=403)
     participant = actions.find_participant(conversation, token, None)
     if participant is None or not conversation.questions():
         return _embed_page(request, conversation, token, status=400, error=_("Vote on a few statements first."))
@@ -540,15 +547,9 @@ def embed_about_you(request: HttpRequest, public_id: str) -> HttpResponse:
     return _embed_page(request, conversation, token, participant=participant)
 
 
-@csrf_exempt
-@require_POST
-@xframe_options_exempt
-def embed_cast(request: HttpRequest, public_id: str) -> HttpResponse:
+@embed_write
+def embed_cast(request: HttpRequest, conversation: Conversation, token: str) -> HttpResponse:
     """A vote from the embedded widget: no cookie, no session, no CSRF token (see above)."""
-    conversation = _conversation(public_id)
-    token, refused = _embed_write(request, conversation)
-    if refused is not None or token is None:
-        return refused or HttpResponse(status=403)
     form = VoteForm(request.POST)
     if not form.is_valid():
         return _embed_page(request, conversation, token, status=400, error=_("Choose Agree, Disagree or Pass."))
