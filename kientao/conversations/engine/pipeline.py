@@ -52,6 +52,8 @@ class AnalysisState:
         Group centres of the last update, by k.
     smoother : KSmoother
         k-smoothing state.
+    subgroup_smoothers : dict of int to KSmoother
+        Each group's subgroup k-smoothing state.
     n_updates : int
     """
 
@@ -60,6 +62,7 @@ class AnalysisState:
     group_centres: dict[int, np.ndarray] = field(default_factory=dict)
     smoother: KSmoother = field(default_factory=KSmoother)
     n_updates: int = 0
+    subgroup_smoothers: dict[int, KSmoother] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, object]:
         """JSON-safe form (lists and numbers), for storing between updates.
@@ -75,6 +78,8 @@ class AnalysisState:
             "base_centres": self.base_centres.tolist(),
             "group_centres": {str(k): v.tolist() for k, v in self.group_centres.items()},
             "smoother": [self.smoother.k, self.smoother.candidate, self.smoother.streak],
+            "subgroup_smoothers": {str(g): [sm.k, sm.candidate, sm.streak]
+                                   for g, sm in self.subgroup_smoothers.items()},
             "n_updates": self.n_updates,
         }
 
@@ -100,6 +105,9 @@ class AnalysisState:
                                for k, v in groups.items()},
                 smoother=KSmoother(*(int(x) for x in smoother)),
                 n_updates=int(data["n_updates"]),  # type: ignore[call-overload]
+                # absent in states stored before subgroups existed
+                subgroup_smoothers={int(g): KSmoother(*(int(x) for x in v))
+                                    for g, v in dict(data.get("subgroup_smoothers") or {}).items()},  # type: ignore[call-overload]
             )
         except (KeyError, TypeError, ValueError, AssertionError) as exc:
             raise VoteDataError(f"analysis state: malformed ({exc})") from exc
@@ -341,10 +349,13 @@ def analyze(
         n_groups = int(chosen.k)
     tick(70, "subgroups")
     sub_of = np.full(n, -1, dtype=np.int64)
+    sub_smoothers: dict[int, KSmoother] = {}
     if chosen is not None:
-        base_sub = subgroup_labels(base_centres, weights, chosen.base_labels, n_groups, max_k=max_k,
-                                   weighted_silhouette=weighted_silhouette, n_restarts=group_restarts,
-                                   seed=seed)
+        base_sub, sub_smoothers = subgroup_labels(
+            base_centres, weights, chosen.base_labels, n_groups, max_k=max_k,
+            weighted_silhouette=weighted_silhouette, n_restarts=group_restarts, seed=seed,
+            smoothers=st.subgroup_smoothers, k_buffer=k_buffer,
+        )
         sub_of[idx] = base_sub[base_labels]
     tick(75, "representativeness")
     counts_g = count_votes_by_group(matrix, labels, n_groups)
@@ -398,6 +409,7 @@ def analyze(
         base_centres=base_centres,
         group_centres={kk: g.centres for kk, g in options.items()},
         smoother=smoother,
+        subgroup_smoothers=sub_smoothers,
         n_updates=st.n_updates + 1,
     )
     tick(100, "done")

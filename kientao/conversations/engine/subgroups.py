@@ -15,9 +15,10 @@ of everyone clustered (c), their group's centre (g) and the direction from c to 
 * coreness ``1 − ‖x − g‖``: near the middle of their own group;
 * extremeness ``(x − g)·u``: further out than their group's centre, away from the rest.
 
-Differences from Pol.is: the subgroup k is chosen afresh at each update (Pol.is also
-smooths it per group, as it does for groups); subgroup clustering uses the same
-restarts as the group step.
+As in Pol.is, the subgroup k of each group is smoothed across updates (a new k only
+after it has won 4 updates in a row). Differences: subgroup clustering uses the same
+restarts as the group step and is not warm-started from the previous update's
+subgroup centres.
 
 References
 ----------
@@ -32,7 +33,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from kientao.conversations.engine.clustering import cluster_groups
+from kientao.conversations.engine.clustering import KSmoother, cluster_groups, smooth_k
 
 
 def subgroup_labels(
@@ -45,7 +46,9 @@ def subgroup_labels(
     weighted_silhouette: bool = True,
     n_restarts: int = 32,
     seed: int = 0,
-) -> np.ndarray:
+    smoothers: dict[int, KSmoother] | None = None,
+    k_buffer: int = 4,
+) -> tuple[np.ndarray, dict[int, KSmoother]]:
     """Subgroup of every base cluster within its group (−1 where a group has too few).
 
     Parameters
@@ -59,20 +62,29 @@ def subgroup_labels(
     n_groups : int
     max_k, weighted_silhouette, n_restarts, seed
         As for :func:`~kientao.conversations.engine.clustering.cluster_groups`.
+    smoothers : dict of int to KSmoother, optional
+        Each group's subgroup k-smoothing state from the previous update (Pol.is's
+        ``subgroup-k-smoother``): a new subgroup k is used only after it has won
+        ``k_buffer`` updates in a row.
+    k_buffer : int
 
     Returns
     -------
-    numpy.ndarray
-        (n_base,) subgroup index within the base cluster's group; −1 for the base
-        clusters of a group with fewer than three base clusters (nothing to split).
+    (numpy.ndarray, dict of int to KSmoother)
+        (n_base,) subgroup index within the base cluster's group, −1 for the base
+        clusters of a group with fewer than three base clusters (nothing to split);
+        and the smoothing state to hand to the next update.
 
     Examples
     --------
     >>> centres = np.array([[0.0, 0.0], [0.1, 0.0], [5.0, 0.0], [5.1, 0.0], [9.0, 9.0], [9.1, 9.0]])
-    >>> subgroup_labels(centres, np.ones(6), np.array([0, 0, 0, 0, 1, 1]), 2).tolist()
+    >>> labels, _ = subgroup_labels(centres, np.ones(6), np.array([0, 0, 0, 0, 1, 1]), 2)
+    >>> labels.tolist()
     [0, 0, 1, 1, -1, -1]
     """
     out = np.full(len(base_centres), -1, dtype=np.int64)
+    previous = smoothers or {}
+    state: dict[int, KSmoother] = {}
     for g in range(n_groups):
         members = np.flatnonzero(base_groups == g)
         if len(members) < 3:
@@ -84,8 +96,10 @@ def subgroup_labels(
         if not options:
             continue
         best = max(options, key=lambda k: (options[k].silhouette, -k))
-        out[members] = options[best].base_labels
-    return out
+        state[g] = smooth_k(previous.get(g, KSmoother()), best, buffer=k_buffer)
+        k = state[g].k if state[g].k in options else best
+        out[members] = options[k].base_labels
+    return out, state
 
 
 def participant_stats(xy: np.ndarray, groups: np.ndarray) -> pd.DataFrame:

@@ -21,7 +21,7 @@ def test_participant_stats_by_hand():
 
 def test_it_leaves_small_groups_unsplit():
     centres = np.array([[0.0, 0.0], [0.1, 0.0], [5.0, 0.0], [5.1, 0.0], [9.0, 9.0], [9.1, 9.0]])
-    labels = subgroup_labels(centres, np.ones(6), np.array([0, 0, 0, 0, 1, 1]), 2)
+    labels, _ = subgroup_labels(centres, np.ones(6), np.array([0, 0, 0, 0, 1, 1]), 2)
     assert labels[4:].tolist() == [-1, -1]
     assert labels[0] == labels[1] != labels[2] == labels[3]
 
@@ -68,3 +68,24 @@ def test_it_recovers_planted_factions_inside_each_group():
     stats = people[["centricness", "coreness", "extremeness"]]
     assert stats.notna().all().all()
     assert (stats["coreness"] > stats["centricness"]).mean() > 0.9  # nearer their group than the middle
+
+
+def test_the_subgroup_k_is_smoothed_across_updates_per_group():
+    from kientao.conversations.engine.clustering import KSmoother
+    from kientao.conversations.engine.pipeline import AnalysisState
+
+    rng = np.random.default_rng(1)
+    # one group of 12 base clusters in two clear clumps: k = 2 wins, 3 is possible
+    centres = np.concatenate([rng.normal(0, 0.1, (6, 2)), rng.normal(5, 0.1, (6, 2))])
+    groups = np.zeros(12, dtype=np.int64)
+    smoothers = {0: KSmoother(k=3, candidate=3, streak=9)}  # the last updates published 3
+    seen = []
+    for _ in range(5):
+        labels, smoothers = subgroup_labels(centres, np.ones(12), groups, 1, smoothers=smoothers)
+        seen.append(len(np.unique(labels)))
+    assert seen == [3, 3, 3, 2, 2]  # 2 is taken on its 4th consecutive win (Pol.is's buffer)
+    state = AnalysisState(subgroup_smoothers=smoothers)
+    assert AnalysisState.from_dict(state.to_dict()).subgroup_smoothers == smoothers
+    old = state.to_dict()
+    del old["subgroup_smoothers"]  # a state stored before subgroups existed
+    assert AnalysisState.from_dict(old).subgroup_smoothers == {}
