@@ -227,7 +227,8 @@ def _peoples_choice(context: Any, challenge: Challenge) -> None:
             challenge=challenge, user=user, submission=rng.choice(favourites if rng.random() < 0.7 else candidates),
             address_hash=hashlib.sha256(f"kientao-demo-address-{i}".encode()).hexdigest(),
             created_at=start + timedelta(hours=i, minutes=rng.randrange(60))))
-    spike_at = now - timedelta(hours=2)
+    # at the top of an hour, so the whole burst (48 minutes) falls in one hour of the report
+    spike_at = (now - timedelta(hours=2)).replace(minute=0, second=0, microsecond=0)
     shared_address = hashlib.sha256(b"kientao-demo-address-shared").hexdigest()
     for i in range(SPIKE_VOTERS):
         user = _user(f"binhchon-moi{i + 1:02d}", f"Tài khoản mới {i + 1:02d}")

@@ -3,6 +3,8 @@ from __future__ import annotations
 import time
 from typing import Any
 
+import pytest
+
 from kientao.challenges.models import (
     Challenge,
     Cohort,
@@ -48,3 +50,16 @@ def test_it_seeds_peoples_choice_votes_with_an_anomaly(db: Any) -> None:
     assert report["addresses"] and 0 < report["new_share"] < 0.5
     demo.load()
     assert PublicVote.objects.filter(challenge=challenge).count() == n_votes
+
+
+@pytest.mark.parametrize("clock", ["2026-11-29 16:38:00", "2026-11-29 16:00:30", "2026-11-29 16:59:59"])
+def test_the_demo_spike_falls_in_one_hour_whatever_the_time(db: Any, clock: str) -> None:
+    """The burst was split across two hours (no spike) when the demo loaded late in an hour."""
+    from freezegun import freeze_time
+
+    from kientao.challenges import analysis
+
+    with freeze_time(clock):
+        demo.load()
+        challenge = Challenge.objects.get(slug="giam-rac-thai-nhua-ven-bien")
+        assert any(h["spike"] for h in analysis.vote_anomalies(challenge)["hours"])
