@@ -103,6 +103,20 @@ def friendly_to_coinr(framework: pd.DataFrame, data: pd.DataFrame, *, source: st
     return idata, imeta
 
 
+def _save_upload(upload: Any, folder: Path, index: int) -> Path:
+    """Write an uploaded CSV or XLSX to ``folder/upload<index>.<suffix>`` after checking size and type."""
+    if upload.size > MAX_UPLOAD:
+        raise IndexDataError(f"{upload.name}: the file is larger than 5 MB")
+    suffix = Path(upload.name).suffix.lower()
+    if suffix not in (".csv", ".xlsx"):
+        raise IndexDataError(f"{upload.name}: unsupported file type; expected .csv or .xlsx")
+    path = folder / f"upload{index}{suffix}"
+    with path.open("wb") as out:
+        for chunk in upload.chunks():
+            out.write(chunk)
+    return path
+
+
 def read_upload(first: Any, second: Any | None) -> tuple[pd.DataFrame, pd.DataFrame, str, str]:
     """Read uploaded files; errors name the files as the user called them."""
     names = [f.name for f in (first, second) if f is not None]
@@ -126,16 +140,7 @@ def _read_upload(first: Any, second: Any | None) -> tuple[pd.DataFrame, pd.DataF
         for f in (first, second):
             if f is None:
                 continue
-            if f.size > MAX_UPLOAD:
-                raise IndexDataError(f"{f.name}: the file is larger than 5 MB")
-            suffix = Path(f.name).suffix.lower()
-            if suffix not in (".csv", ".xlsx"):
-                raise IndexDataError(f"{f.name}: unsupported file type; expected .csv or .xlsx")
-            p = Path(tmp) / f"upload{len(paths)}{suffix}"
-            with p.open("wb") as out:
-                for chunk in f.chunks():
-                    out.write(chunk)
-            paths.append((p, f.name))
+            paths.append((_save_upload(f, Path(tmp), len(paths)), f.name))
         p1, n1 = paths[0]
         if len(paths) == 1:
             if p1.suffix != ".xlsx":
@@ -168,11 +173,6 @@ def _read(path: Path, name: str, sheet: str) -> pd.DataFrame:
         raise
     except Exception as exc:  # parser errors of many kinds are bad input
         raise IndexDataError(f"{name}: cannot read the table ({type(exc).__name__}: {exc})") from None
-    return _restore_numbers(table)
-
-
-def _restore_numbers(table: pd.DataFrame) -> pd.DataFrame:
-    """R writes missing values as "NA": they are missing everywhere except in unit codes and names."""
     return restore_missing(table)
 
 
@@ -181,15 +181,8 @@ def read_data_upload(upload: Any) -> tuple[pd.DataFrame, str]:
     name = upload.name
     try:
         with tempfile.TemporaryDirectory() as tmp:
-            if upload.size > MAX_UPLOAD:
-                raise IndexDataError(f"{name}: the file is larger than 5 MB")
-            suffix = Path(name).suffix.lower()
-            if suffix not in (".csv", ".xlsx"):
-                raise IndexDataError(f"{name}: unsupported file type; expected .csv or .xlsx")
-            p = Path(tmp) / f"upload0{suffix}"
-            with p.open("wb") as out:
-                for chunk in upload.chunks():
-                    out.write(chunk)
+            p = _save_upload(upload, Path(tmp), 0)
+            suffix = p.suffix
             sheet = "iData"
             if suffix == ".xlsx" and "iData" not in _xlsx_sheets(p) and "Data" in _xlsx_sheets(p):
                 sheet = "Data"

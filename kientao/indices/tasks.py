@@ -21,6 +21,7 @@ from kientao.indices.engine import (
     steps_to_json,
     uncertainty,
 )
+from kientao.indices.engine.uncertainty import coinr_vignette_inputs
 from kientao.indices.models import Build, Status, UncertaintyRun
 
 Progress = Callable[[int, str], None] | None
@@ -74,14 +75,11 @@ def build_index(job_id: str) -> None:
         job.succeed({"build": b.pk})
 
 
-INPUTS: dict[str, Callable[[], UncertainInput | WeightNoise]] = {
-    "weights": lambda: WeightNoise({2: 0.25, 3: 0.25}, name="Weights", n_sets=100),
-    "normalisation": lambda: UncertainInput(
-        "Normalisation", "normalise", ({"method": "minmax", "l_u": [1, 100]}, {"method": "zscore", "m_sd": [10, 2]})
-    ),
-    "aggregation": lambda: UncertainInput("Aggregation", "aggregate", ({"method": "amean"}, {"method": "gmean"})),
-    "winmax": lambda: UncertainInput("Winmax", "treat", tuple({"winmax": k} for k in range(1, 6))),
-}
+def uncertain_inputs(keys: list[str]) -> list[UncertainInput | WeightNoise]:
+    """The inputs a user picked (``weights``, ``normalisation``, ``aggregation``, ``winmax``):
+    those of COINr's sensitivity vignette, by lower-case name."""
+    by_key = {i.name.lower(): i for i in coinr_vignette_inputs()}
+    return [by_key[k] for k in keys]
 
 
 @task()
@@ -92,7 +90,7 @@ def run_uncertainty(job_id: str) -> None:
         try:
             job.report(5, "nominal build")
             nominal = nominal_build(run.build)
-            inputs = [INPUTS[k]() for k in run.inputs]
+            inputs = uncertain_inputs(run.inputs)
             kind = "SA" if len(inputs) >= 2 and job.params.get("kind") == "SA" else "UA"
             out = uncertainty(nominal, inputs, run.n, kind=kind, seed=run.seed,
                               progress=lambda p, m: job.report(10 + int(p * 0.9), m))

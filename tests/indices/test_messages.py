@@ -12,17 +12,11 @@ from django.utils import translation
 from kientao.indices.engine import IndexDataError
 from kientao.indices.engine.framework import framework_from_imeta, split_idata
 from kientao.indices.messages import PROBLEMS, localise, problem
+from tests.indices.engine.conftest import small_meta_frame
 
 
 def _meta() -> pd.DataFrame:
-    return pd.DataFrame({
-        "Level": [1, 1, 1, 1, 2, 2, 3],
-        "iCode": ["a", "b", "c", "d", "P1", "P2", "Index"],
-        "Parent": ["P1", "P1", "P2", "P2", "Index", "Index", None],
-        "Direction": [1, -1, 1, 1, 1, 1, 1],
-        "Weight": [1, 1, 1, 3, 1, 1, 1],
-        "Type": ["Indicator"] * 4 + ["Aggregate"] * 3,
-    }).astype(object)
+    return small_meta_frame().astype(object)
 
 
 def _set(meta: pd.DataFrame, row: int, column: str, value: Any) -> pd.DataFrame:

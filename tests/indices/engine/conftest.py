@@ -42,6 +42,11 @@ def asem_build(asem_tables: tuple[pd.DataFrame, pd.DataFrame]) -> IndexBuild:
 @pytest.fixture
 def small_meta() -> pd.DataFrame:
     """Two pillars of two indicators under one index; b is a 'bad' (Direction -1)."""
+    return small_meta_frame()
+
+
+def small_meta_frame() -> pd.DataFrame:
+    """The ``small_meta`` fixture's table, for code that runs outside a fixture."""
     return pd.DataFrame(
         {
             "Level": [1, 1, 1, 1, 2, 2, 3],
