@@ -288,6 +288,16 @@ KIENTAO_CONVERSATIONS_ADDRESS_STATEMENTS_PER_10_MIN = envint(
 # How often each web process shares its vote counts for the rate limits (milliseconds).
 KIENTAO_CONVERSATIONS_RATE_SYNC_MS = envint("KIENTAO_CONVERSATIONS_RATE_SYNC_MS", 1000, minimum=0)
 KIENTAO_CONVERSATIONS_RECOMPUTE_SECONDS = envint("KIENTAO_CONVERSATIONS_RECOMPUTE_SECONDS", 30, minimum=0)
+# Small-cell suppression: report figures by participant attribute only for at least this many people.
+KIENTAO_CONVERSATIONS_MIN_CELL = envint("KIENTAO_CONVERSATIONS_MIN_CELL", 10, minimum=1)
+# Importing a Pol.is export (ZIP) on the web: largest upload, and most CSV once unzipped
+# (the web server's request body limit should match the first).
+KIENTAO_CONVERSATIONS_IMPORT_MAX_BYTES = envint("KIENTAO_CONVERSATIONS_IMPORT_MAX_BYTES", 20 * 2**20, minimum=1)
+KIENTAO_CONVERSATIONS_IMPORT_MAX_UNZIPPED_BYTES = envint(
+    "KIENTAO_CONVERSATIONS_IMPORT_MAX_UNZIPPED_BYTES", 200 * 2**20, minimum=1
+)
+# Analyses kept per conversation (the newest; each holds the whole opinion map).
+KIENTAO_CONVERSATIONS_KEEP_ANALYSES = envint("KIENTAO_CONVERSATIONS_KEEP_ANALYSES", 5, minimum=1)
 
 LOGGING = {
     "version": 1,

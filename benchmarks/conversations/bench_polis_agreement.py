@@ -5,8 +5,9 @@ conversation in ../shared/data/polis (CC BY 4.0, The Computational Democracy Pro
 our one-shot analysis of the final votes (default options), our replay of votes.csv in 30
 updates with Pol.is's unweighted silhouette (where votes.csv exists), and red-dwarf 0.4.0
 (its own venv; skipped with a message when absent). ARI on participants both sides group.
-With ``--seeds K`` it then repeats our one-shot and replayed analyses with seeds 1..K-1
-and prints the mean ARI per seed, to show that the groups do not depend on the seed.
+With ``--seeds K`` it then repeats, for seeds 1..K-1, our one-shot and replayed analyses
+and red-dwarf (``random_state`` = seed) and prints the mean ARI per seed, to show that
+neither side's groups depend on the seed.
 """
 
 from __future__ import annotations
@@ -27,16 +28,20 @@ from kientao.conversations.engine.pipeline import analyze, replay_vote_log
 
 
 def seed_means(seeds: range) -> None:
-    """Mean ARI over the conversations for each seed, one-shot and replayed."""
+    """Mean ARI over the conversations for each seed: one-shot, replayed and red-dwarf's."""
     folders = sorted(p for p in DATA.iterdir() if p.is_dir())
     for seed in seeds:
-        one_shot, replayed = [], []
+        one_shot, replayed, peer_aris = [], [], []
         for folder in folders:
             data = read_polis_export(folder)
             truth = pd.read_csv(folder / "participants-votes.csv",
                                 usecols=["participant", "group-id"]).dropna()
             truth = truth.set_index("participant")["group-id"].astype(int)
-            one, _ = analyze(to_vote_matrix(data), seed=seed)
+            m = to_vote_matrix(data)
+            one, _ = analyze(m, seed=seed)
+            peer = run_peer(m, 1, seed)  # red-dwarf's random_state = seed
+            if peer is not None:
+                peer_aris.append(ari_on_common(peer[1], truth))
             one_ari = ari_on_common(one.participants.set_index("participant")["group"], truth)
             one_shot.append(one_ari)
             if data.votes_source == "votes.csv":
@@ -45,7 +50,8 @@ def seed_means(seeds: range) -> None:
                 replayed.append(ari_on_common(rep.participants.set_index("participant")["group"], truth))
             else:
                 replayed.append(one_ari)
-        print(f"seed {seed}: mean ARI one-shot {np.mean(one_shot):.3f}, replayed {np.mean(replayed):.3f}")
+        rd = f", red-dwarf {np.mean(peer_aris):.3f}" if peer_aris else ""
+        print(f"seed {seed}: mean ARI one-shot {np.mean(one_shot):.3f}, replayed {np.mean(replayed):.3f}{rd}")
 
 
 def main() -> int:

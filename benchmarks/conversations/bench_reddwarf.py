@@ -44,7 +44,7 @@ def ari_on_common(a: pd.Series, b: pd.Series) -> float:
     return float(adjusted_rand_score(a.loc[both], b.loc[both])) if len(both) else float("nan")
 
 
-def run_peer(m: VoteMatrix, repeat: int = 1) -> tuple[dict[str, float], pd.Series] | None:
+def run_peer(m: VoteMatrix, repeat: int = 1, seed: int = 0) -> tuple[dict[str, float], pd.Series] | None:
     if not PEER.exists():
         print(f"  red-dwarf: skipped (no peer venv at {PEER}; "
               "python -m venv /work/peers/reddwarf-venv && "
@@ -57,7 +57,7 @@ def run_peer(m: VoteMatrix, repeat: int = 1) -> tuple[dict[str, float], pd.Serie
                  statement=frame["statement"].to_numpy(), vote=frame["vote"].to_numpy(),
                  mod_out=m.statements[m.moderated_out])
         proc = subprocess.run([str(PEER), str(HERE / "reddwarf_runner.py"), str(src), str(out),
-                               str(repeat)],
+                               str(repeat), str(seed)],
                               capture_output=True, text=True,
                               env={"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1",
                                    "PATH": "/usr/bin:/bin"})

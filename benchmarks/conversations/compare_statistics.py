@@ -6,19 +6,29 @@ reddwarf_statistics_runner.py) for its statistics with exactly those groups, and
 how many selected statements (group, statement, direction) agree, the largest difference
 in p, p-test, r, r-test on the common selections, and the largest GAC difference.
 Skips the peer with a message when its venv is absent.
+
+``--write-fixture DIR`` also writes, per conversation, ``NAME.npz`` (the final votes,
+statement ids, moderation, and the groups used) and ``NAME.json`` (red-dwarf's selections
+and statistics), plus ``ATTRIBUTION.md``: the reference data of
+tests/conversations/engine/test_reddwarf_reference.py. For that fixture:
+``.venv/bin/python benchmarks/conversations/compare_statistics.py --write-fixture
+tests/conversations/engine/data/reddwarf brexit-consensus canadian-electoral-reform``.
 """
 
 from __future__ import annotations
 
+import argparse
 import json
 import subprocess
 import sys
 import tempfile
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
 from kientao.conversations.engine.formats import read_polis_export, to_vote_matrix
+from kientao.conversations.engine.matrix import VoteMatrix
 from kientao.conversations.engine.pipeline import analyze
 
 HERE = Path(__file__).resolve().parent
@@ -36,11 +46,70 @@ def dense(values, rows) -> np.ndarray:  # type: ignore[no-untyped-def]
     return out
 
 
-def main(names: list[str]) -> int:
+ATTRIBUTION = """# Reference data: red-dwarf's representativeness and consensus
+
+For each conversation, `NAME.npz` holds its final votes (`participant`, `statement`, `vote`:
+agree = 1, disagree = -1, pass = 0), `statements`, `moderated_out`, `is_meta`, and the groups
+used (`clustered`: participant ids, `labels`: their group, from our analysis); `NAME.json`
+holds what red-dwarf 0.4.0 (https://github.com/polis-community/red-dwarf) computes with those
+groups: representative statements per group (`repness`), consensus statements
+(`consensus`) and group-aware consensus (`gac`), with their statistics.
+
+Produced by red-dwarf 0.4.0 (run in its own virtual environment, /work/peers/reddwarf-venv,
+through benchmarks/conversations/reddwarf_statistics_runner.py) with
+
+    .venv/bin/python benchmarks/conversations/compare_statistics.py --write-fixture \\
+        tests/conversations/engine/data/reddwarf {names}
+
+Conversations: {names}.
+
+## Data source and licence
+
+The votes are derived from the Polis open data, repository `compdemocracy/openData`
+(https://github.com/compdemocracy/openData), licensed under Creative Commons Attribution 4.0
+International (CC BY 4.0, https://creativecommons.org/licenses/by/4.0/). Changes: only the
+latest vote per participant and statement is kept, stored as arrays; the groups and
+red-dwarf's statistics were added.
+
+> Data was gathered using the Polis software (compdemocracy.org/polis) and is sub-licensed
+> under CC BY 4.0 with Attribution to The Computational Democracy Project. The data and more
+> information about how the data was collected can be found at the following link(s):
+> https://compdemocracy.org/case-studies/
+"""
+
+
+def write_fixture(folder: Path, name: str, m: VoteMatrix, labels: np.ndarray,
+                  peer: dict[str, Any]) -> None:
+    """Write NAME.npz (votes and groups, compact) and NAME.json (red-dwarf's output)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    coo = m.values.tocoo()
+    clustered = np.flatnonzero(labels >= 0)
+    np.savez_compressed(
+        folder / f"{name}.npz",
+        participant=m.participants[coo.row].astype(np.int32),
+        statement=m.statements[coo.col].astype(np.int32),
+        vote=coo.data.astype(np.int8),
+        statements=m.statements.astype(np.int32),
+        moderated_out=m.statements[m.moderated_out].astype(np.int32),
+        is_meta=m.statements[m.is_meta].astype(np.int32),
+        clustered=m.participants[clustered].astype(np.int32),
+        labels=labels[clustered].astype(np.int8),
+    )
+    (folder / f"{name}.json").write_text(json.dumps(peer, indent=1, sort_keys=True) + "\n",
+                                         encoding="utf-8")
+
+
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("names", nargs="*", help=f"conversations in {DATA} (default: {DEFAULT})")
+    parser.add_argument("--write-fixture", type=Path, metavar="DIR",
+                        help="also write red-dwarf's selections and statistics there")
+    args = parser.parse_args(argv)
+    names = args.names or DEFAULT
     if not PEER.exists():
         print(f"red-dwarf: skipped (no peer venv at {PEER})")
-        return 0
-    for name in names or DEFAULT:
+        return 1 if args.write_fixture else 0
+    for name in names:
         m = to_vote_matrix(read_polis_export(DATA / name))
         result, _ = analyze(m)
         labels = result.participants["group"].to_numpy()
@@ -54,6 +123,8 @@ def main(names: list[str]) -> int:
                             str(out)], check=True, env={"OPENBLAS_NUM_THREADS": "1", "PYTHONWARNINGS": "ignore",
                                                         "PATH": "/usr/bin:/bin"})
             peer = json.loads(out.read_text(encoding="utf-8"))
+        if args.write_fixture:
+            write_fixture(args.write_fixture, name, m, labels, peer)
         ours = {(int(r.group), int(r.statement), r.direction): r
                 for r in result.repness.itertuples()}
         theirs = {(int(g), s["tid"], s["repful_for"]): s
@@ -73,6 +144,9 @@ def main(names: list[str]) -> int:
               f"red-dwarf {len(theirs)}, identical {len(common)}; max |Δ| on common "
               f"{diff:.2e}; consensus identical {len(cons_ours & cons_theirs)}/"
               f"{len(cons_ours | cons_theirs)}; GAC max |Δ| {gac_diff:.2e}")
+    if args.write_fixture:
+        (args.write_fixture / "ATTRIBUTION.md").write_text(
+            ATTRIBUTION.format(names=" ".join(names)), encoding="utf-8")
     return 0
 
 

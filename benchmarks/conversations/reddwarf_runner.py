@@ -1,7 +1,7 @@
 """Run red-dwarf's Pol.is pipeline on a vote file; executed by the peer's own Python.
 
 Usage (called by bench_reddwarf.py):
-    /work/peers/reddwarf-venv/bin/python reddwarf_runner.py VOTES.npz OUT.csv [REPEAT]
+    /work/peers/reddwarf-venv/bin/python reddwarf_runner.py VOTES.npz OUT.csv [REPEAT [SEED]]
 VOTES.npz holds arrays participant, statement, vote (final votes) and mod_out.
 Prints one JSON line: pipeline seconds, peak RSS (GB), groups.
 Peer code stays outside the repository (/work/peers/reddwarf-venv).
@@ -26,6 +26,7 @@ def main() -> int:
                            strict=True)
     ]
     repeat = int(sys.argv[3]) if len(sys.argv) > 3 else 1
+    seed = int(sys.argv[4]) if len(sys.argv) > 4 else 0
     seconds = float("inf")
     for _ in range(repeat):  # best of `repeat` runs, like ours
         start = time.perf_counter()
@@ -33,7 +34,7 @@ def main() -> int:
             votes=votes,
             mod_out_statement_ids=[int(x) for x in arrays["mod_out"]],
             min_user_vote_threshold=7,
-            random_state=0,
+            random_state=seed,
         )
         seconds = min(seconds, time.perf_counter() - start)
     df = result.participants_df

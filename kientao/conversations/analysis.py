@@ -15,8 +15,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
+from django.conf import settings
 from django.db import connection, models
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext_lazy
 
 from kientao.conversations.engine import (
     AnalysisState,
@@ -30,8 +32,83 @@ from kientao.conversations.engine import (
 from kientao.conversations.engine.formats import ConversationData, write_polis_export
 from kientao.conversations.models import AnalysisRun, Conversation, Participant, Statement, Vote
 
-MIN_CELL = 10
+#: Small-cell suppression when ``KIENTAO_CONVERSATIONS_MIN_CELL`` is not set.
+DEFAULT_MIN_CELL = 10
 Progress = Callable[[int, str], None]
+
+
+def min_cell() -> int:
+    """Fewest voters a figure by participant attribute may describe (``KIENTAO_CONVERSATIONS_MIN_CELL``)."""
+    return int(getattr(settings, "KIENTAO_CONVERSATIONS_MIN_CELL", DEFAULT_MIN_CELL))
+
+
+#: The engine's progress messages (``engine.pipeline.analyze``), as people read them.
+PROGRESS_MESSAGES = {
+    "PCA": gettext_lazy("Placing participants on the opinion map"),
+    "participation": gettext_lazy("Counting who voted enough"),
+    "base clusters": gettext_lazy("Grouping similar voters"),
+    "groups": gettext_lazy("Forming opinion groups"),
+    "subgroups": gettext_lazy("Finding subgroups"),
+    "representativeness": gettext_lazy("Finding what sets each group apart"),
+    "done": gettext_lazy("Done"),
+}
+
+
+def progress_message(message: str) -> str:
+    """The engine's progress message in the active language; unknown messages as written."""
+    known = PROGRESS_MESSAGES.get(message)
+    return str(known) if known is not None else message
+
+
+def _translated_progress(progress: Progress, job: Any) -> Progress:
+    """``progress`` receiving translated messages, in the language of whoever started the job.
+
+    A worker has no request, so its active language is the default one; the person who
+    pressed "Analyse now" reads the stored message on the job's status partial.
+    """
+    language = getattr(getattr(job, "created_by", None), "preferred_language", None) or None
+
+    def report(percent: int, message: str) -> None:
+        if language:
+            with translation.override(language):
+                text = progress_message(message)
+        else:
+            text = progress_message(message)
+        progress(percent, text)
+
+    return report
+
+
+def public_statement_ids(conversation: Conversation) -> set[int]:
+    """Statements whose text anyone may read: those shown to participants.
+
+    Accepted statements, and pending ones under post-moderation (already shown on the
+    voting page); never rejected ones, nor pending ones under pre-moderation.
+    """
+    return set(conversation.visible_statements().values_list("pk", flat=True))
+
+
+def public_results(results: dict[str, Any], public: set[int]) -> dict[str, Any]:
+    """Stored results without any row about a statement outside ``public``.
+
+    What people who do not manage the conversation receive: moderated-out and unapproved
+    statements appear in no table (statistics, groups, consensus, disaggregation).
+    """
+    def keep(rows: Any) -> list[Any]:
+        return [r for r in rows or [] if isinstance(r, dict) and r.get("statement") in public]
+
+    out = dict(results)
+    for key in ("statements", "consensus", "disaggregation"):
+        if key in out:
+            out[key] = keep(out[key])
+    if "groups" in out:
+        out["groups"] = [
+            {**g, "repness": keep(g.get("repness")),
+             **({"subgroups": [{**sg, "repness": keep(sg.get("repness"))} for sg in g["subgroups"]]}
+                if "subgroups" in g else {})}
+            for g in out["groups"] or []
+        ]
+    return out
 
 
 def _num(value: Any) -> float | None:
@@ -228,11 +305,12 @@ def run_analysis(conversation: Conversation, *, job: Any = None,
         )
         del p_ids, s_ids, values
         n_participants = int(matrix.values.shape[0])
+        readable = _translated_progress(progress, job) if progress is not None else None
         try:
-            result, next_state = analyze(matrix, state=state, progress=progress)
+            result, next_state = analyze(matrix, state=state, progress=readable)
         except VoteDataError:
             # A stored state that no longer fits (e.g. statements deleted): start afresh.
-            result, next_state = analyze(matrix, progress=progress)
+            result, next_state = analyze(matrix, progress=readable)
         if timings is not None:
             timings["analyse"] = time.perf_counter() - clock
             clock = time.perf_counter()
@@ -241,15 +319,32 @@ def run_analysis(conversation: Conversation, *, job: Any = None,
         blob = pack_participants(parts["participant"].to_numpy(), parts["group"].to_numpy(),
                                  parts["x"].to_numpy(), parts["y"].to_numpy())
         results["disaggregation"] = _disaggregation(conversation, matrix)
+        results["min_cell"] = min_cell()
         new_state = next_state.to_dict()
     results["computed_at"] = timezone.now().isoformat()
     run = AnalysisRun.objects.create(
         conversation=conversation, job=job, results=results, state=new_state, n_votes=n_votes,
         n_participants=n_participants, participant_data=blob,
     )
+    prune_analyses(conversation)
     if timings is not None:
         timings["store"] = time.perf_counter() - clock
     return run
+
+
+def prune_analyses(conversation: Conversation) -> int:
+    """Delete all but the newest ``KIENTAO_CONVERSATIONS_KEEP_ANALYSES`` analyses.
+
+    Only the newest is read (report, routing, warm start); each stores the whole opinion
+    map (about 25 MB at a million participants), so a busy conversation recomputed every
+    30 s would otherwise grow without bound. Returns the number deleted.
+    """
+    keep = max(1, int(getattr(settings, "KIENTAO_CONVERSATIONS_KEEP_ANALYSES", 5)))
+    old = list(conversation.analyses.values_list("pk", flat=True)[keep:])
+    if not old:
+        return 0
+    deleted, _ = AnalysisRun.objects.filter(pk__in=old).delete()
+    return int(deleted)
 
 
 def stored_vote_matrix(p: np.ndarray, s: np.ndarray, v: np.ndarray, *, statements: np.ndarray,
@@ -387,9 +482,12 @@ def _disaggregation(conversation: Conversation, matrix: Any) -> list[dict[str, A
     if frame.empty:
         return []
     try:
-        table = disaggregate_votes(matrix, frame, min_cell=MIN_CELL)
+        table = disaggregate_votes(matrix, frame, min_cell=min_cell())
     except VoteDataError:
         return []
+    # Moderated-out statements are left out of every published table (as of the analysis).
+    out_ids = {int(s) for s in np.asarray(matrix.statements)[np.asarray(matrix.moderated_out, dtype=bool)]}
+    table = table[~table["statement"].isin(out_ids)]
     return [
         {"statement": int(r["statement"]), "attribute": str(r["attribute"]), "value": str(r["value"]),
          "n_seen": None if r["suppressed"] else int(r["n_seen"]),
@@ -461,9 +559,17 @@ def models_count(field: str, **where: Any) -> Any:
     return Count(field, filter=Q(**where)) if where else Count(field)
 
 
-def polis_export_zip(conversation: Conversation) -> bytes:
-    """The Pol.is export set (comments.csv, votes.csv, participants-votes.csv, summary.csv)."""
-    rows = list(conversation.statements.values_list(
+def polis_export_zip(conversation: Conversation, *, public_only: bool = False) -> bytes:
+    """The Pol.is export set (comments.csv, votes.csv, participants-votes.csv, summary.csv).
+
+    ``public_only``: only the statements anyone may read (:func:`public_statement_ids`)
+    and the votes on them, for people who do not manage the conversation; otherwise every
+    statement with its ``moderated`` column, as Pol.is exports it for moderators.
+    """
+    statement_rows = conversation.statements.all()
+    if public_only:
+        statement_rows = statement_rows.filter(pk__in=public_statement_ids(conversation))
+    rows = list(statement_rows.values_list(
         "pk", "author_participant_id", "status", "is_meta", "created_at", "text"))
     statements = pd.DataFrame({
         "statement": [r[0] for r in rows],
@@ -473,7 +579,10 @@ def polis_export_zip(conversation: Conversation) -> bytes:
         "timestamp": [float(r[4].timestamp() * 1000) for r in rows],
         "text": [r[5] for r in rows],
     })
-    vrows = list(Vote.objects.filter(statement__conversation=conversation).values_list(
+    vote_rows = Vote.objects.filter(statement__conversation=conversation)
+    if public_only:
+        vote_rows = vote_rows.filter(statement_id__in=[r[0] for r in rows])
+    vrows = list(vote_rows.values_list(
         "participant_id", "statement_id", "value", "updated_at"))
     votes = pd.DataFrame({
         "participant": pd.Series([r[0] for r in vrows], dtype="int64"),

@@ -1,5 +1,6 @@
 """Conversation endpoints: detail, statements and votes are public (like the voting page);
-the analysis follows the report's rule (members, or anyone once published)."""
+the analysis follows the report's rule (members, or anyone once published), and only the
+conversation's organisers receive statements that participants are not shown."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from typing import Any
 
 from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404
-from ninja import Router, Schema
+from ninja import Field, HeaderEx, P, Router, Schema
 from ninja.errors import HttpError
 
 from kientao.conversations import actions, analysis
@@ -36,6 +37,14 @@ def _user(request: HttpRequest) -> Any:
         if user is not None:
             return user
     return request.user
+
+
+class ErrorOut(Schema):
+    detail: str = Field(description="Why the request was refused.")
+
+
+class ValidationErrorOut(Schema):
+    detail: list[dict[str, Any]] = Field(description="One entry per malformed field of the request.")
 
 
 class ConversationOut(Schema):
@@ -66,10 +75,92 @@ class VoteIn(Schema):
 class VoteOut(Schema):
     statement: int
     vote: int
-    participant_token: str | None = None
+    participant_token: str | None = Field(
+        None, description=f"A new participant's token, to send back as {TOKEN_HEADER} with the next votes "
+                          "(null when the caller was already known).")
 
 
-@router.get("/{public_id}", response=ConversationOut, auth=None)
+class RepresentativeOut(Schema):
+    statement: int
+    direction: str = Field(description="How the group leans on the statement: agree or disagree.")
+    p: float | None = Field(description="Estimated probability of that vote in the group.")
+    n_agree: int
+    n_disagree: int
+    n_seen: int
+
+
+class SubgroupOut(Schema):
+    id: int
+    size: int
+    repness: list[RepresentativeOut]
+
+
+class GroupOut(Schema):
+    id: int
+    size: int
+    repness: list[RepresentativeOut] = Field(description="What sets the group apart, most telling first.")
+    subgroups: list[SubgroupOut] = []
+
+
+class ConsensusOut(Schema):
+    statement: int
+    direction: str
+    p: float | None
+    n_seen: int
+
+
+class StatementStatsOut(Schema):
+    statement: int
+    excluded: bool = Field(description="Left out of the analysis (moderated out, or a meta statement).")
+    n_agree: int
+    n_disagree: int
+    n_pass: int
+    n_seen: int
+    agree_share: float | None
+    disagree_share: float | None
+    pass_share: float | None
+    gic: float | None = Field(description="Group-informed consensus.")
+    divisiveness: float | None
+    priority: float | None
+    groups: list[float | None] = Field(description="Agree share in each group, in group order.")
+
+
+class DisaggregationOut(Schema):
+    statement: int
+    attribute: str
+    value: str
+    n_seen: int | None
+    agree_share: float | None
+    disagree_share: float | None
+    suppressed: bool = Field(description="Hidden: fewer than min_cell voters, or needed to hide another cell.")
+
+
+class AnalysisOut(Schema):
+    """The latest analysis. Keys an older analysis lacks stay absent (``exclude_unset``); a key
+    added to the stored results must be declared here to reach callers (a test compares)."""
+
+    computed_at: str
+    n_votes: int
+    n_participants: int
+    statement_texts: dict[str, str] = Field(description="Text of each statement the caller may read, by id.")
+    min_cell: int = Field(description="Fewest voters a figure by participant attribute describes.")
+    n_groups: int = 0
+    groups: list[GroupOut] = []
+    participants: list[tuple[int, int, float | None, float | None]] = Field(
+        [], description="Opinion map points: [participant, group (-1 none), x, y]; at most a sample.")
+    participants_sampled: bool = False
+    n_in_conv: int = 0
+    consensus: list[ConsensusOut] = []
+    statements: list[StatementStatsOut] = []
+    disaggregation: list[DisaggregationOut] = []
+
+
+NOT_FOUND = {404: ErrorOut}
+
+
+@router.get("/{public_id}", response={200: ConversationOut, **NOT_FOUND}, auth=None,
+            summary="A conversation",
+            description="Topic, languages, moderation and whether it is open for votes. Public.")
 def conversation_detail(request: HttpRequest, public_id: str) -> dict[str, Any]:
     c = _conversation(public_id)
     return {"public_id": c.public_id, "topic": c.topic, "description": c.description,
@@ -78,19 +169,33 @@ def conversation_detail(request: HttpRequest, public_id: str) -> dict[str, Any]:
             "closes_at": c.closes_at, "report_published": c.report_published}
 
 
-@router.get("/{public_id}/statements", response=list[StatementOut], auth=None)
+@router.get("/{public_id}/statements", response={200: list[StatementOut], **NOT_FOUND}, auth=None,
+            summary="Statements to vote on",
+            description="The statements shown to participants (accepted, or not yet moderated under "
+                        "post-moderation). Public.")
 def statement_list(request: HttpRequest, public_id: str) -> list[dict[str, Any]]:
     c = _conversation(public_id)
     return [{"id": s.pk, "text": s.text, "language": s.language, "is_meta": s.is_meta}
             for s in c.visible_statements()]
 
 
-@router.post("/{public_id}/votes", response=VoteOut, auth=None)
-def vote_create(request: HttpRequest, public_id: str, payload: VoteIn) -> dict[str, Any]:
+@router.post("/{public_id}/votes", auth=None,
+             response={200: VoteOut, 400: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ValidationErrorOut,
+                       429: ErrorOut},
+             summary="Vote on a statement",
+             description="Agree (1), disagree (-1) or pass (0); a second vote on the same statement "
+                         f"replaces the first. Anonymous callers send {TOKEN_HEADER} to vote again as the "
+                         "same participant. 400: the statement is not votable; 404: no such "
+                         "conversation; 409: the conversation is closed; 422: malformed body; 429: "
+                         "too many votes in a short time.")
+def vote_create(request: HttpRequest, public_id: str, payload: VoteIn,
+                participant_token: HeaderEx[str | None, P(
+                    alias=TOKEN_HEADER,
+                    description="The participant token returned by an earlier vote (optional).")] = None,
+                ) -> dict[str, Any]:
     if not _PUBLIC_ID.fullmatch(public_id):
         raise Http404
-    token, _fresh = actions.participant_token(
-        request.headers.get(TOKEN_HEADER) or request.COOKIES.get(f"kt_conv_{public_id}"))
+    token, _fresh = actions.participant_token(participant_token or request.COOKIES.get(f"kt_conv_{public_id}"))
     try:
         new = actions.record_vote(public_id, payload.statement, payload.vote, token, _user(request),
                                   actions.address_key(request))
@@ -101,15 +206,29 @@ def vote_create(request: HttpRequest, public_id: str, payload: VoteIn) -> dict[s
     return {"statement": payload.statement, "vote": payload.vote, "participant_token": new}
 
 
-@router.get("/{public_id}/analysis", auth=None)
+@router.get("/{public_id}/analysis", response={200: AnalysisOut, **NOT_FOUND}, auth=None,
+            exclude_unset=True, summary="The latest analysis",
+            description="Opinion groups, representative statements, consensus, statistics per statement "
+                        "and by participant attribute (small cells suppressed). For members of the "
+                        "organisation, or anyone once the report is published; only the organisers "
+                        "receive statements that participants are not shown (rejected, or awaiting "
+                        "approval). 404: no such conversation, not visible to the caller, or no "
+                        "analysis yet.")
 def analysis_latest(request: HttpRequest, public_id: str) -> dict[str, Any]:
     c = _conversation(public_id)
-    if not c.report_published and not can(_user(request), Action.VIEW, c.organisation):
+    user = _user(request)
+    if not c.report_published and not can(user, Action.VIEW, c.organisation):
         raise Http404
     run = c.analyses.first()
     if run is None:
         raise HttpError(404, "No analysis yet.")
-    texts = dict(c.statements.values_list("pk", "text"))
+    results = run.results
+    statements = c.statements.all()
+    if not can(user, Action.ORGANISE, c.organisation):
+        public = analysis.public_statement_ids(c)
+        results = analysis.public_results(results, public)
+        statements = statements.filter(pk__in=public)
+    texts = dict(statements.values_list("pk", "text"))
     return {"computed_at": run.computed_at.isoformat(), "n_votes": run.n_votes,
             "n_participants": run.n_participants, "statement_texts": {str(k): v for k, v in texts.items()},
-            "min_cell": analysis.MIN_CELL, **run.results}
+            "min_cell": analysis.min_cell(), **results}

@@ -1,9 +1,14 @@
-"""``kientao conversations ...``: analyse and convert Pol.is export folders (no Django)."""
+"""``kientao conversations ...``: analyse and convert Pol.is export folders, load one into the platform.
+
+``analyze``, ``import`` and ``export`` work on files with the pure engine (no Django);
+``load`` sets Django up, when called, to write the conversation into the database.
+"""
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -114,8 +119,51 @@ def _cmd_export(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_load(args: argparse.Namespace) -> int:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kientao.settings")
+    from django.apps import apps
+
+    if not apps.ready:
+        import django
+
+        django.setup()
+    from kientao.conversations import polis_import
+    from kientao.conversations.models import Vote
+    from kientao.core.models import Organisation, User
+    from kientao.core.permissions import Action, can, organisations_of
+
+    try:
+        user = User.objects.filter(email__iexact=args.owner, is_active=True).first()
+        if user is None:
+            raise LookupError(f"--owner: no active account with the e-mail address {args.owner!r}")
+        if args.organisation:
+            organisation = Organisation.objects.filter(slug=args.organisation).first()
+            if organisation is None:
+                raise LookupError(f"--organisation: no organisation {args.organisation!r}")
+            if not can(user, Action.ORGANISE, organisation):
+                raise LookupError(f"{args.owner} may not create conversations in {organisation.slug!r}")
+        else:
+            mine = [o for o in organisations_of(user) if can(user, Action.ORGANISE, o)]
+            if len(mine) != 1:
+                slugs = ", ".join(sorted(o.slug for o in mine)) or "none"
+                raise LookupError(f"--organisation SLUG is needed ({args.owner} organises in: {slugs})")
+            organisation = mine[0]
+        source = Path(args.source)
+        data = polis_import.read_export(source)
+        conversation = polis_import.import_conversation(
+            data, organisation, user, topic=args.topic, language=args.language, source=source.name)
+    except (VoteDataError, OSError, LookupError) as exc:  # VoteDataError names file/row/column
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    n_votes = Vote.objects.filter(statement__conversation=conversation).count()
+    print(f"{conversation.statements.count()} statements, {conversation.participants.count()} "
+          f"participants, {n_votes} votes -> conversation {conversation.public_id} "
+          f"in {organisation.slug} (manage it at /conversations/{conversation.public_id}/manage/)")
+    return 0
+
+
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    """Add ``kientao conversations analyze | import | export``."""
+    """Add ``kientao conversations analyze | import | export | load``."""
     parser = subparsers.add_parser(
         "conversations", help="opinion mapping of Pol.is-style conversations"
     )
@@ -147,5 +195,25 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     p.add_argument("--no-groups", action="store_true", dest="no_groups",
                    help="leave group-id empty instead of computing groups")
     p.set_defaults(func=_cmd_export)
+
+    p = sub.add_parser(
+        "load", help="Pol.is export (folder, ZIP or bundle) -> new conversation in the database",
+        description="Create a conversation of the platform from a Pol.is export: statements "
+                    "(moderation and is-meta kept), one anonymous participant per Pol.is "
+                    "participant, their latest votes. All or nothing: on an error (the message "
+                    "names file, row and column) nothing is saved. Needs the database "
+                    "(DJANGO_SETTINGS_MODULE, DATABASE_URL as for 'kientao serve').")
+    p.add_argument("source", metavar="EXPORT_DIR_OR_ZIP",
+                   help="Pol.is export folder, its ZIP (as the report page exports it), or a "
+                        "bundle written by 'import'")
+    p.add_argument("--owner", required=True, metavar="EMAIL",
+                   help="account that creates the conversation (must be allowed to organise)")
+    p.add_argument("--organisation", metavar="SLUG",
+                   help="organisation of the conversation (needed when the owner organises "
+                        "in several)")
+    p.add_argument("--topic", default="", help="topic (default: the export's summary.csv)")
+    p.add_argument("--language", default="vi", choices=["vi", "en"],
+                   help="language of the statements (default: vi)")
+    p.set_defaults(func=_cmd_load)
 
 

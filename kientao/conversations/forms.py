@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime
 from typing import Any
 
 from django import forms
@@ -24,6 +25,23 @@ def clean_statement_text(text: str) -> str:
         raise forms.ValidationError(
             _("A statement may have at most %(n)d characters.") % {"n": STATEMENT_MAX_LENGTH})
     return text
+
+
+def storable_time(value: datetime | None) -> datetime | None:
+    """The time when the database can store it, else a field error.
+
+    Times are stored in UTC: near year 1 or 9999 the local time entered can fall outside
+    what a ``datetime`` holds once converted (0001-01-01 00:00 at UTC+7), and saving
+    would crash.
+    """
+    if value is None:
+        return None
+    try:
+        value.astimezone(UTC)
+    except (OverflowError, ValueError) as exc:
+        raise forms.ValidationError(_("This date is too far in the past or the future."),
+                                    code="out_of_range") from exc
+    return value
 
 
 def parse_questions(text: str) -> list[dict[str, Any]]:
@@ -95,6 +113,12 @@ class ConversationForm(forms.ModelForm[Conversation]):
             assert isinstance(field, forms.DateTimeField)
             field.input_formats = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%d"]
 
+    def clean_opens_at(self) -> datetime | None:
+        return storable_time(self.cleaned_data.get("opens_at"))
+
+    def clean_closes_at(self) -> datetime | None:
+        return storable_time(self.cleaned_data.get("closes_at"))
+
     def clean_seeds(self) -> list[str]:
         lines = [ln for ln in (self.cleaned_data.get("seeds") or "").splitlines() if ln.strip()]
         if len(lines) > MAX_SEEDS:
@@ -159,3 +183,29 @@ class AttributesForm(forms.Form):
 
     def answers(self) -> dict[str, str]:
         return {k: self.cleaned_data[f"q_{k}"] for k in self.keys if self.cleaned_data.get(f"q_{k}")}
+
+
+class PolisImportForm(forms.Form):
+    """Upload of a Pol.is export ZIP; the file itself is read by ``polis_import.read_export``."""
+
+    export = forms.FileField(
+        label=_("Pol.is export (.zip)"),
+        help_text=_("The ZIP of comments.csv, votes.csv or participants-votes.csv and summary.csv, "
+                    "as Pol.is or the report page of this platform exports it."),
+    )
+    topic = forms.CharField(label=_("Topic"), required=False, max_length=200,
+                            help_text=_("Leave empty to keep the topic of the export."))
+    language = forms.ChoiceField(label=_("Language of the statements"), choices=LANGUAGE_CHOICES,
+                                 initial="vi")
+
+    def __init__(self, *args: Any, max_bytes: int, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.max_bytes = max_bytes
+        self.fields["export"].widget.attrs["accept"] = ".zip,application/zip"
+
+    def clean_export(self) -> Any:
+        upload = self.cleaned_data["export"]
+        if upload.size > self.max_bytes:
+            raise forms.ValidationError(
+                _("The file is larger than %(mb)s MB.") % {"mb": f"{self.max_bytes / 2**20:g}"})
+        return upload

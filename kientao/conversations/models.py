@@ -16,6 +16,9 @@ from kientao.core.models import Job, Organisation, User
 
 STATEMENT_MIN_LENGTH = 5
 STATEMENT_MAX_LENGTH = 280
+#: What the column holds: statements imported from Pol.is may be longer than the
+#: STATEMENT_MAX_LENGTH asked of statements written here (Pol.is exports hold up to 500).
+STORED_STATEMENT_MAX_LENGTH = 1000
 
 
 def new_public_id() -> str:
@@ -119,7 +122,7 @@ class Statement(models.Model):
         REJECTED = "rejected", _("Rejected")
 
     conversation = models.ForeignKey(Conversation, on_delete=models.CASCADE, related_name="statements")
-    text = models.CharField(_("statement"), max_length=STATEMENT_MAX_LENGTH)
+    text = models.CharField(_("statement"), max_length=STORED_STATEMENT_MAX_LENGTH)
     language = models.CharField(_("language"), max_length=8, default="vi")
     author_participant = models.ForeignKey(
         Participant, on_delete=models.SET_NULL, null=True, blank=True, related_name="statements"

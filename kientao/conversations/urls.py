@@ -1,12 +1,13 @@
 from django.urls import path
 
-from kientao.conversations import views
+from kientao.conversations import views, views_import
 
 app_name = "conversations"
 
 urlpatterns = [
     path("", views.index, name="index"),
     path("o/<str:org_slug>/new/", views.create, name="create_conversation"),
+    path("o/<str:org_slug>/import/", views_import.import_polis, name="import_conversation"),
     path("<str:public_id>/", views.vote, name="vote"),
     path("<str:public_id>/embed/", views.embed, name="embed"),
     path("<str:public_id>/embed/vote/", views.embed_cast, name="embed_cast_vote"),

@@ -9,13 +9,16 @@ from collections.abc import Callable
 from http.cookies import Morsel
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.db.models import Count, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import translation
 from django.utils.cache import add_never_cache_headers
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.csrf import csrf_exempt
@@ -130,9 +133,16 @@ def manage(request: HttpRequest, public_id: str) -> HttpResponse:
         "n_participants": conversation.participants.count(),
         "n_votes": Vote.objects.filter(statement__conversation=conversation).count(),
         "latest": conversation.analyses.first(),
-        "job": actions.analysis_in_progress(conversation),
+        "job": _readable_job(actions.analysis_in_progress(conversation)),
     }
     return render(request, "conversations/manage.html", context)
+
+
+def _readable_job(job: Any) -> Any:
+    """The analysis job with the engine's progress message in the reader's language (not saved)."""
+    if job is not None and job.message:
+        job.message = analysis.progress_message(job.message)
+    return job
 
 
 @login_required
@@ -190,6 +200,17 @@ def _report_access(request: HttpRequest, conversation: Conversation) -> HttpResp
     return None
 
 
+def is_manager(user: Any, conversation: Conversation) -> bool:
+    """Whether the user runs the conversation (moderates it), and so may read every statement."""
+    return can(user, Action.ORGANISE, conversation.organisation)
+
+
+def _attribute_labels(conversation: Conversation) -> dict[str, str]:
+    """Each attribute question's label in the active language (the other language, else the key)."""
+    first, second = ("label_vi", "label_en") if (get_language() or "en").startswith("vi") else ("label_en", "label_vi")
+    return {str(q["key"]): str(q.get(first) or q.get(second) or q["key"]) for q in conversation.questions()}
+
+
 def _group_name(g: int) -> str:
     return _("Group %(letter)s") % {"letter": chr(ord("A") + g)}
 
@@ -201,11 +222,15 @@ def _with_texts(rows: list[dict[str, Any]], texts: dict[int, str]) -> list[dict[
 
 
 def report_context(conversation: Conversation, run: AnalysisRun | None) -> dict[str, Any]:
-    texts = dict(conversation.statements.values_list("pk", "text"))
+    """What the report shows: the same for everyone, so only statements anyone may read."""
+    public = analysis.public_statement_ids(conversation)
+    texts = dict(conversation.statements.filter(pk__in=public).values_list("pk", "text"))
     context: dict[str, Any] = {"conversation": conversation, "run": run}
     if run is None:
         return context
-    res = run.results
+    res = analysis.public_results(run.results, public)
+    excluded = {s["statement"] for s in res.get("statements", []) if s.get("excluded")}
+    labels = _attribute_labels(conversation)
     n_groups = int(res.get("n_groups", 0))
     names = [_group_name(g) for g in range(n_groups)]
     points = [Point(x=p[2] if p[2] is not None else float("nan"), y=p[3] if p[3] is not None else float("nan"),
@@ -228,8 +253,10 @@ def report_context(conversation: Conversation, run: AnalysisRun | None) -> dict[
         "divisive": sorted([s for s in stats if s.get("divisiveness")],
                            key=lambda s: -(s["divisiveness"] or 0))[:5] if n_groups > 1 else [],
         "statements": stats,
-        "disaggregation": [dict(d, text=texts.get(d["statement"], "")) for d in res.get("disaggregation", [])],
-        "min_cell": analysis.MIN_CELL,
+        "disaggregation": [dict(d, text=texts.get(d["statement"], ""),
+                                attribute_label=labels.get(d["attribute"], d["attribute"]))
+                           for d in res.get("disaggregation", []) if d["statement"] not in excluded],
+        "min_cell": res.get("min_cell", analysis.min_cell()),
     })
     return context
 
@@ -257,16 +284,25 @@ def export(request: HttpRequest, public_id: str, table: str, fmt: str) -> HttpRe
         raise Http404
     run = conversation.analyses.first()
     res = run.results if run else {}
-    texts = dict(conversation.statements.values_list("pk", "text"))
+    statements = conversation.statements.only("pk", "status", "text")
+    if not is_manager(request.user, conversation):
+        # Everyone else gets only statements shown to participants (see public_results).
+        public = analysis.public_statement_ids(conversation)
+        res = analysis.public_results(res, public)
+        statements = statements.filter(pk__in=public)
+    texts = {s.pk: s.text for s in statements}
+    moderated = {s.pk: s.moderated for s in statements}
     name = f"conversation-{conversation.public_id}-{table}"
     n_groups = int(res.get("n_groups", 0))
     if table == "statements":
+        # ``moderated`` as in Pol.is's comments.csv: 1 accepted, 0 pending, -1 rejected.
         headers = ["statement", "text", "n_seen", "n_agree", "n_disagree", "n_pass", "agree_share",
-                   "group_informed_consensus", "divisiveness"] + [f"group_{chr(65 + g)}_agree_share"
-                                                                   for g in range(n_groups)]
+                   "group_informed_consensus", "divisiveness", "moderated"] + [
+                       f"group_{chr(65 + g)}_agree_share" for g in range(n_groups)]
         rows: list[list[Any]] = [
             [s["statement"], texts.get(s["statement"], ""), s["n_seen"], s["n_agree"], s["n_disagree"],
-             s["n_pass"], s["agree_share"], s["gic"], s["divisiveness"], *s.get("groups", [])]
+             s["n_pass"], s["agree_share"], s["gic"], s["divisiveness"], moderated.get(s["statement"], ""),
+             *s.get("groups", [])]
             for s in res.get("statements", [])
         ]
     elif table == "participants":
@@ -288,7 +324,8 @@ def export_polis(request: HttpRequest, public_id: str) -> HttpResponse:
     conversation = _conversation(public_id)
     if (refused := _report_access(request, conversation)) is not None:
         return refused
-    response = HttpResponse(analysis.polis_export_zip(conversation), content_type="application/zip")
+    data = analysis.polis_export_zip(conversation, public_only=not is_manager(request.user, conversation))
+    response = HttpResponse(data, content_type="application/zip")
     response["Content-Disposition"] = f'attachment; filename="conversation-{conversation.public_id}-polis.zip"'
     response["X-Content-Type-Options"] = "nosniff"
     return response
@@ -302,8 +339,25 @@ def _participant(request: HttpRequest, conversation: Conversation) -> Participan
                                     request.user)
 
 
+def conversation_languages(request: HttpRequest, conversation: Conversation) -> list[str]:
+    """The languages a participant page offers: the conversation's own.
+
+    When the visitor's language (browser, cookie) is not one the conversation is held in,
+    the page switches to the conversation's first language, so a Vietnamese-only
+    conversation never shows its voting card in English.
+    """
+    known = [code for code, _name in settings.LANGUAGES]
+    offered = [code for code in (conversation.languages or []) if code in known] or known
+    current = (get_language() or "").split("-")[0]
+    if current not in offered:
+        translation.activate(offered[0])
+        request.LANGUAGE_CODE = offered[0]
+    return offered
+
+
 def _card_context(request: HttpRequest, conversation: Conversation, *, embed: bool = False,
                   participant: Participant | None = None, **extra: Any) -> dict[str, Any]:
+    languages = conversation_languages(request, conversation)
     if participant is None:
         participant = _participant(request, conversation)
     statement, done, total = analysis.next_statement(conversation, participant)
@@ -318,6 +372,7 @@ def _card_context(request: HttpRequest, conversation: Conversation, *, embed: bo
         "percent": int(100 * done / total) if total else 0,
         "is_open": conversation.is_open(),
         "embed": embed,
+        "conversation_languages": languages,
         "statement_form": extra.pop("statement_form", None) or StatementForm(),
         "about_form": extra.pop("about_form", None) or (AttributesForm(questions) if show_about else None),
         **extra,
@@ -641,6 +696,8 @@ def add_statement(request: HttpRequest, public_id: str) -> HttpResponse:
 @require_POST
 def about_you(request: HttpRequest, public_id: str) -> HttpResponse:
     conversation = _conversation(public_id)
+    if not conversation.is_open():
+        return _refusal(request, conversation, _("This conversation is not open for votes."), 403)
     participant = _participant(request, conversation)
     if participant is None or not conversation.questions():
         return _refusal(request, conversation, _("Vote on a few statements first."), 400)

@@ -78,3 +78,83 @@ def test_it_votes_through_the_api_as_a_signed_in_user(as_user: Any, personas: An
     for s in conversation.statements.all()[:2]:
         assert client.post(base, {"statement": s.pk, "vote": 0}, content_type="application/json").status_code == 200
     assert Participant.objects.get().user == personas.participant
+
+
+def _analysis_as_before(run: Any, texts: dict[int, str]) -> dict[str, Any]:
+    """The analysis JSON as the endpoint built it before it had a schema."""
+    import json
+
+    return json.loads(json.dumps({"computed_at": run.computed_at.isoformat(), "n_votes": run.n_votes,
+                                  "n_participants": run.n_participants,
+                                  "statement_texts": {str(k): v for k, v in texts.items()},
+                                  "min_cell": 10, **run.results}))
+
+
+def test_it_keeps_the_analysis_json_unchanged(client: Any, as_user: Any, personas: Any, voted: Any,
+                                              conversation: Any) -> None:
+    texts = dict(voted.statements.values_list("pk", "text"))
+    expected = _analysis_as_before(voted.analyses.first(), texts)
+    assert "subgroups" in expected["groups"][0] and expected["disaggregation"]
+    assert as_user(personas.organiser).get(f"/api/conversations/{voted.public_id}/analysis").json() == expected
+    voted.report_published = True
+    voted.save()
+    assert as_user(None).get(f"/api/conversations/{voted.public_id}/analysis").json() == expected
+
+
+def test_it_passes_on_older_analyses_as_stored(as_user: Any, personas: Any, voted: Any) -> None:
+    """Keys an older run lacks stay absent (no nulls added), and no 500."""
+    run = voted.analyses.first()
+    for key in ("n_in_conv", "participants_sampled", "min_cell", "disaggregation"):
+        run.results.pop(key, None)
+    for group in run.results["groups"]:
+        group.pop("subgroups", None)
+    run.save()
+    response = as_user(personas.organiser).get(f"/api/conversations/{voted.public_id}/analysis")
+    assert response.status_code == 200
+    assert response.json() == _analysis_as_before(run, dict(voted.statements.values_list("pk", "text")))
+
+
+def _resolve(spec: dict[str, Any], schema: dict[str, Any]) -> dict[str, Any]:
+    while "$ref" in schema:
+        schema = spec["components"]["schemas"][schema["$ref"].rsplit("/", 1)[-1]]
+    if schema.get("type") == "array":
+        return _resolve(spec, schema["items"])
+    return schema
+
+
+def test_it_documents_every_conversation_endpoint(client: Any, db: Any) -> None:
+    from kientao.conversations.api import TOKEN_HEADER, router
+
+    spec = client.get("/api/openapi.json").json()
+    declared = {f"/api/conversations{path}" for path in router.path_operations}
+    assert len(declared) == 4 and declared <= set(spec["paths"])
+    for path in declared:
+        for method, op in spec["paths"][path].items():
+            assert op.get("summary") and op.get("description"), (path, method)
+            ok = _resolve(spec, op["responses"]["200"]["content"]["application/json"]["schema"])
+            assert ok.get("properties"), (path, method)  # not the empty schema {}
+            assert "404" in op["responses"], (path, method)
+            assert _resolve(spec, op["responses"]["404"]["content"]["application/json"]["schema"])["properties"]
+    votes = spec["paths"]["/api/conversations/{public_id}/votes"]["post"]
+    assert {"400", "404", "409", "422", "429"} <= set(votes["responses"])
+    headers = [p for p in votes["parameters"] if p["in"] == "header"]
+    assert [p["name"] for p in headers] == [TOKEN_HEADER] and headers[0]["description"]
+    assert not headers[0].get("required")
+    analysis = _resolve(spec, spec["paths"]["/api/conversations/{public_id}/analysis"]["get"]["responses"]["200"]
+                        ["content"]["application/json"]["schema"])
+    assert {"statement_texts", "groups", "statements", "consensus", "disaggregation", "min_cell",
+            "participants"} <= set(analysis["properties"])
+    group = _resolve(spec, analysis["properties"]["groups"])
+    assert {"repness", "subgroups"} <= set(group["properties"])
+
+
+def test_it_reads_the_participant_token_header(client: Any, conversation: Any) -> None:
+    """The documented header is the one the endpoint reads (any letter case, as HTTP allows)."""
+    base = f"/api/conversations/{conversation.public_id}/votes"
+    sid = conversation.statements.first().pk
+    token = client.post(base, {"statement": sid, "vote": 1}, content_type="application/json").json()
+    client.cookies.clear()
+    again = client.post(base, {"statement": sid, "vote": 0}, content_type="application/json",
+                        headers={"x-participant-token": token["participant_token"]})
+    assert again.status_code == 200 and again.json()["participant_token"] is None
+    assert Participant.objects.count() == 1 and Vote.objects.get().value == 0

@@ -26,6 +26,10 @@ def test_it_lets_a_citizen_vote_on_a_phone(page: Any, voted: Any) -> None:  # no
     assert page.get_by_role("heading", level=1).inner_text() == voted.topic
     assert page.evaluate(TRANSFER) < 50_000  # the voting page's budget, all files included
     assert page.get_by_text("0 of 5 statements").is_visible()
+    # Large touch targets at 360 px: at least 44×44 CSS px (WCAG 2.5.5, Apple HIG)
+    for name in ("Agree", "Disagree", "Pass / unsure"):
+        box = page.get_by_role("button", name=name, exact=True).bounding_box()
+        assert box is not None and box["width"] >= 44 and box["height"] >= 44, (name, box)
 
     page.get_by_role("button", name="Agree", exact=True).click()
     page.get_by_text("1 of 5 statements").wait_for()
@@ -138,3 +142,50 @@ def test_the_widget_resumes_from_local_storage_when_cookies_are_refused(page: An
     page.get_by_role("button", name="Disagree").click()
     page.get_by_text("2 of 5 statements").wait_for()
     assert Participant.objects.count() == 1 and Vote.objects.count() == 2
+
+
+@pytest.fixture
+def with_subgroups(personas: Any) -> Any:
+    """A published report with subgroups (tests/conversations/engine/test_subgroups.py's design)."""
+    import hashlib
+
+    from kientao.conversations.analysis import run_analysis
+    from kientao.conversations.models import Conversation, Participant, Statement, Vote
+    from tests.conversations.engine.test_subgroups import _nested_votes
+
+    conv = Conversation.objects.create(organisation=personas.org, topic="Hai phe", languages=["vi"],
+                                       created_by=personas.organiser, report_published=True)
+    statements = Statement.objects.bulk_create([
+        Statement(conversation=conv, text=f"Ý kiến số {s}", status=Statement.Status.ACCEPTED) for s in range(50)])
+    people = Participant.objects.bulk_create([
+        Participant(conversation=conv, token_hash=hashlib.sha256(f"n{p}".encode()).hexdigest()) for p in range(400)])
+    votes, _camp, _faction = _nested_votes()
+    Vote.objects.bulk_create([Vote(participant=people[p], statement=statements[s], value=v)
+                              for p, s, v in votes.itertuples(index=False)])
+    run_analysis(conv)
+    return conv
+
+
+def test_it_prints_the_whole_report(page: Any, with_subgroups: Any) -> None:  # noqa: F811
+    """On paper the folded subgroups are shown and no table scrolls (it would be cut off)."""
+    page.goto(f"{page.base_url}/conversations/{with_subgroups.public_id}/report/")
+    subgroup_item = page.locator("details.subgroups li").first
+    assert page.locator("details.subgroups").count() == 2
+    assert not subgroup_item.is_visible()  # on screen the subgroups stay folded
+    page.emulate_media(media="print")
+    assert subgroup_item.is_visible()
+    assert page.locator("details.subgroups h3").first.is_visible()
+    overflow = page.eval_on_selector_all(".table-wrap", "els => els.map(e => getComputedStyle(e).overflowX)")
+    assert overflow and set(overflow) == {"visible"}
+    page.pdf(path=str(ARTIFACTS / "conversations-report-print.pdf"))
+    page.emulate_media(media="screen")
+    assert not subgroup_item.is_visible()
+
+
+def test_it_opens_folded_sections_before_printing(page: Any, with_subgroups: Any) -> None:  # noqa: F811
+    """For browsers without ::details-content: report.js opens them on beforeprint, closes them after."""
+    page.goto(f"{page.base_url}/conversations/{with_subgroups.public_id}/report/")
+    page.evaluate("window.dispatchEvent(new Event('beforeprint'))")
+    assert page.eval_on_selector_all("details.subgroups", "els => els.every(e => e.open)")
+    page.evaluate("window.dispatchEvent(new Event('afterprint'))")
+    assert page.eval_on_selector_all("details.subgroups", "els => els.every(e => !e.open)")

@@ -129,3 +129,110 @@ def test_it_runs_an_analysis_job_and_publishes(as_user: Any, personas: Any, vote
     voted.refresh_from_db()
     assert voted.report_published
     assert AuditEntry.objects.filter(action="conversations.publish_report").exists()
+
+
+def _vote_on_three(client: Any, conversation: Any) -> None:
+    for statement in list(conversation.statements.order_by("pk"))[:3]:
+        response = client.post(reverse("conversations:cast_vote", args=[conversation.public_id]),
+                               {"statement": statement.pk, "vote": 1})
+        assert response.status_code == 302
+
+
+def test_it_refuses_about_you_answers_once_closed(client: Any, conversation: Any) -> None:
+    """Like the embedded widget's form: same message, same status, nothing saved."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from kientao.conversations.models import Participant
+
+    _vote_on_three(client, conversation)
+    url = reverse("conversations:about_you", args=[conversation.public_id])
+    conversation.closes_at = timezone.now() - timedelta(minutes=1)
+    conversation.save()
+    response = client.post(url, {"q_age_band": "18–29", "consent": "on"})
+    assert response.status_code == 403
+    assert "This conversation is not open for votes." in response.content.decode()
+    participant = Participant.objects.get(conversation=conversation)
+    assert participant.attributes == {} and participant.consent_at is None
+    conversation.closes_at = None
+    conversation.opens_at = timezone.now() + timedelta(days=1)  # not open yet: refused too
+    conversation.save()
+    assert client.post(url, {"q_age_band": "18–29", "consent": "on"}).status_code == 403
+    conversation.opens_at = None  # open again: the same answers are saved
+    conversation.save()
+    assert client.post(url, {"q_age_band": "18–29", "consent": "on"}).status_code == 302
+    participant.refresh_from_db()
+    assert participant.attributes == {"age_band": "18–29"}
+
+
+def test_it_refuses_new_statements_once_closed(client: Any, conversation: Any) -> None:
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    url = reverse("conversations:add_statement", args=[conversation.public_id])
+    before = conversation.statements.count()
+    conversation.closes_at = timezone.now() - timedelta(minutes=1)
+    conversation.save()
+    response = client.post(url, {"text": "Một ý kiến mới sau khi đóng"})
+    assert response.status_code == 403
+    assert "New statements are not accepted here." in response.content.decode()
+    assert conversation.statements.count() == before
+    conversation.closes_at = None
+    conversation.save()
+    assert client.post(url, {"text": "Một ý kiến mới khi đang mở"}).status_code == 302
+    assert conversation.statements.count() == before + 1
+
+
+def _running_analysis(conversation: Any, message: str) -> Any:
+    from kientao.core.models import Job
+
+    return Job.objects.create(kind="conversations.analyse", params={"conversation": conversation.pk},
+                              organisation=conversation.organisation, status=Job.Status.RUNNING,
+                              progress=50, message=message)
+
+
+def test_it_shows_the_engines_progress_in_vietnamese(as_user: Any, personas: Any, conversation: Any) -> None:
+
+    client = as_user(personas.organiser)  # preferred language "en"; the language cookie wins
+    client.cookies["kientao_language"] = "vi"
+    url = reverse("conversations:manage", args=[conversation.public_id])
+    job = _running_analysis(conversation, "done")
+    html = client.get(url).content.decode()
+    assert "Hoàn tất" in html and "— done" not in html
+    job.delete()
+    _running_analysis(conversation, "representativeness")
+    html = client.get(url).content.decode()
+    assert "Đang tìm điều làm mỗi nhóm khác biệt" in html and "representativeness" not in html
+
+
+def test_it_shows_unknown_progress_messages_as_written(as_user: Any, personas: Any, conversation: Any) -> None:
+    _running_analysis(conversation, "Đang đọc phiếu bước 7")
+    html = as_user(personas.organiser).get(reverse("conversations:manage", args=[conversation.public_id]))
+    assert "Đang đọc phiếu bước 7" in html.content.decode()
+
+
+def test_it_reports_progress_in_the_language_of_whoever_started_it(personas: Any, voted: Any) -> None:
+    """A worker has no request (default language); the job's author reads Vietnamese."""
+    from django.utils import translation
+
+    from kientao.conversations.analysis import PROGRESS_MESSAGES, run_analysis
+    from kientao.core.models import Job
+
+    personas.organiser.preferred_language = "vi"
+    personas.organiser.save()
+    job = Job.objects.create(kind="conversations.analyse", params={"conversation": voted.pk},
+                             created_by=personas.organiser)
+    seen: list[str] = []
+    with translation.override("en"):
+        run_analysis(voted, job=job, progress=lambda p, m: seen.append(m))
+    assert seen and seen[-1] == "Hoàn tất"
+    assert "Đang đặt người tham gia lên bản đồ ý kiến" in seen  # the engine's "PCA"
+    with translation.override("vi"):
+        readable = {str(v) for v in PROGRESS_MESSAGES.values()}
+    assert set(seen) <= readable and not set(seen) & set(PROGRESS_MESSAGES)
+    seen.clear()
+    with translation.override("vi"):  # no job: the active language
+        run_analysis(voted, progress=lambda p, m: seen.append(m))
+    assert seen[-1] == "Hoàn tất"

@@ -122,3 +122,27 @@ def test_it_shows_subgroups_within_each_group(as_user: Any, personas: Any) -> No
         assert texts and texts <= {f"Ý kiến {s}" for s in range(45, 50)}
     html = page.content.decode()
     assert "Subgroups within this group" in html and "Group A1" in html
+
+
+def test_it_names_attributes_by_their_label_in_each_language(as_user: Any, personas: Any, voted: Any) -> None:
+    client = as_user(personas.member)
+    url = reverse("conversations:report", args=[voted.public_id])
+    for language, label in (("en", "Age band"), ("vi", "Nhóm tuổi")):
+        client.cookies["kientao_language"] = language
+        page = client.get(url)
+        html = page.content.decode()
+        assert {d["attribute_label"] for d in page.context["disaggregation"]} == {label}
+        assert f"<td>{label}</td>" in html and "<td>age_band</td>" not in html
+
+
+def test_it_falls_back_to_the_other_label_then_the_key(as_user: Any, personas: Any, voted: Any) -> None:
+    client = as_user(personas.member)
+    url = reverse("conversations:report", args=[voted.public_id])
+    voted.attribute_questions = [{"key": "age_band", "label_vi": "Nhóm tuổi", "label_en": "",
+                                  "choices": ["18–29", "30+"]}]
+    voted.save()
+    client.cookies["kientao_language"] = "en"
+    assert "<td>Nhóm tuổi</td>" in client.get(url).content.decode()
+    voted.attribute_questions = []  # the question was removed after people answered it
+    voted.save()
+    assert "<td>age_band</td>" in client.get(url).content.decode()

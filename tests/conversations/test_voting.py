@@ -192,12 +192,76 @@ def test_it_rate_limits_votes_per_address(client: Any, conversation: Any, settin
     assert codes == [302, 302, 429]
 
 
-def test_it_stores_no_raw_address(client: Any, conversation: Any) -> None:
-    from django.core import serializers
+def _dump_every_table() -> str:
+    """Every row of every table in the database, sessions decoded: what a leak would be in."""
+    from django.contrib.sessions.models import Session
+    from django.db import connection
 
-    _vote(client, conversation, conversation.statements.first(), 1, REMOTE_ADDR="203.0.113.77")
-    dump = serializers.serialize("json", [*Participant.objects.all(), *Vote.objects.all()])
-    assert "203.0.113.77" not in dump
+    parts = []
+    with connection.cursor() as cursor:
+        for table in sorted(connection.introspection.table_names()):
+            cursor.execute(f"SELECT * FROM {connection.ops.quote_name(table)}")  # noqa: S608
+            parts.append(f"{table}: {cursor.fetchall()!r}")
+    parts += [repr(s.get_decoded()) for s in Session.objects.all()]
+    return "\n".join(parts)
+
+
+def test_it_stores_no_raw_address(client: Any, conversation: Any, settings: Any, caplog: Any,
+                                  django_capture_on_commit_callbacks: Any) -> None:
+    """Votes, a statement, the about-you form and a recompute: the address is in no table, no log."""
+    from kientao.conversations import actions
+
+    address = "203.0.113.77"
+    settings.KIENTAO_CONVERSATIONS_RATE_SYNC_MS = 0  # every vote's counters reach their table
+    actions._next_check.clear()
+    statements = list(conversation.statements.all())
+    with django_capture_on_commit_callbacks(execute=True):  # the recompute job runs (and writes)
+        for statement in statements[:3]:
+            assert _vote(client, conversation, statement, 1, REMOTE_ADDR=address).status_code == 302
+        assert client.post(reverse("conversations:add_statement", args=[conversation.public_id]),
+                           {"text": "Cần thêm thùng rác phân loại"}, REMOTE_ADDR=address).status_code == 302
+        assert client.post(reverse("conversations:about_you", args=[conversation.public_id]),
+                           {"q_age_band": "18–29", "consent": "on"}, REMOTE_ADDR=address).status_code == 302
+    dump = _dump_every_table()
+    # what was written is in the dump: per-address counters, the audit log, the analysis
+    assert all(key in dump for key in ("v:a:", "s:a:", "conversations.add_statement", "age_band"))
+    assert AnalysisRun.objects.filter(conversation=conversation).exists()
+    assert address not in dump
+    assert address not in caplog.text
+
+
+def test_it_limits_statements_per_address_across_participants(client: Any, conversation: Any,
+                                                              settings: Any) -> None:
+    settings.KIENTAO_CONVERSATIONS_ADDRESS_STATEMENTS_PER_10_MIN = 3
+    url = reverse("conversations:add_statement", args=[conversation.public_id])
+    codes = []
+    for i in range(4):
+        client.cookies.clear()  # a new anonymous participant each time, same address
+        response = client.post(url, {"text": f"Ý kiến số {i} từ một địa chỉ"}, REMOTE_ADDR="198.51.100.7")
+        codes.append(response.status_code)
+    assert codes == [302, 302, 302, 429]
+    assert "You have added several statements already" in response.content.decode()
+    assert sorted(Statement.objects.filter(is_seed=False).values_list("text", flat=True)) == [
+        f"Ý kiến số {i} từ một địa chỉ" for i in range(3)]
+    assert Participant.objects.count() == 3  # refused before a participant was made
+    client.cookies.clear()  # another address is not affected
+    assert client.post(url, {"text": "Ý kiến từ địa chỉ khác"}, REMOTE_ADDR="198.51.100.8").status_code == 302
+
+
+def test_the_default_address_statement_limit_holds(client: Any, conversation: Any) -> None:
+    """The configured limit itself: above one participant's, low enough to stop a flood."""
+    from kientao.conversations import actions
+
+    limit, per_participant = actions.address_statements_per_window(), actions.statements_per_window()
+    assert per_participant < limit <= 100
+    url = reverse("conversations:add_statement", args=[conversation.public_id])
+    codes = []
+    for i in range(limit + 1):
+        if i % per_participant == 0:
+            client.cookies.clear()  # the next participant, same address
+        codes.append(client.post(url, {"text": f"Ý kiến số {i} của cả lớp"}).status_code)
+    assert codes == [302] * limit + [429]
+    assert Statement.objects.filter(is_seed=False).count() == limit
 
 
 def test_it_sends_participant_statements_to_moderation(client: Any, conversation: Any) -> None:

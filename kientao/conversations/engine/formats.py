@@ -22,8 +22,13 @@ from __future__ import annotations
 import csv
 import gzip
 import json
+import math
+import tempfile
+import zipfile
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import BinaryIO
 
 import numpy as np
 import pandas as pd
@@ -36,6 +41,7 @@ __all__ = [
     "ExportFormatError",
     "read_bundle",
     "read_polis_export",
+    "read_polis_zip",
     "to_vote_matrix",
     "write_bundle",
     "write_polis_export",
@@ -43,7 +49,10 @@ __all__ = [
 
 BUNDLE_FORMAT = "kientao-conversation/1"
 SUMMARY_KEYS = ("topic", "url", "views", "voters", "voters-in-conv", "commenters", "comments",
-                "groups", "description")
+                "groups", "conversation-description")
+# Pol.is names the description ``conversation-description`` in summary.csv; in memory it is
+# ``description`` (older Kiến Tạo exports wrote that key to summary.csv too).
+POLIS_DESCRIPTION = "conversation-description"
 
 
 class ExportFormatError(VoteDataError):
@@ -65,7 +74,8 @@ class ConversationData:
         ``timestamp`` (ms, float; row order when unknown). A log: later rows replace
         earlier ones on the same cell.
     summary : dict
-        Free-form conversation metadata (``topic``, ``description``...).
+        Free-form conversation metadata (``topic``, ``description``...); Pol.is's
+        ``conversation-description`` is read into ``description``.
     votes_source : str
         File the votes came from.
     """
@@ -104,12 +114,20 @@ def _int_column(df: pd.DataFrame, col: str, fname: str, *, allow_empty: bool = F
     return np.where(np.isnan(num), default, num)
 
 
-def _read_comments(folder: Path) -> pd.DataFrame:
+def _read_comments(folder: Path, max_text_length: int | None = None) -> pd.DataFrame:
     path = folder / "comments.csv"
     if not path.exists():
         raise ExportFormatError(f"{path}: file not found (every Pol.is export has comments.csv)")
     df = _read_csv(path)
     ids = _int_column(df, "comment-id", path.name)
+    if max_text_length is not None and "comment-body" in df.columns:
+        lengths = df["comment-body"].str.len().to_numpy()
+        if (lengths > max_text_length).any():
+            i = int(np.flatnonzero(lengths > max_text_length)[0])
+            raise ExportFormatError(
+                f"{path.name}: row {i + 2}, column 'comment-body': {int(lengths[i])} characters, "
+                f"at most {max_text_length} allowed"
+            )
     if len(np.unique(ids)) != len(ids):
         dup = pd.Series(ids).duplicated().to_numpy()
         i = int(np.flatnonzero(dup)[0])
@@ -193,7 +211,7 @@ def _read_participants_votes(path: Path, statement_ids: np.ndarray) -> pd.DataFr
     )
 
 
-def read_polis_export(folder: str | Path) -> ConversationData:
+def read_polis_export(folder: str | Path, *, max_text_length: int | None = None) -> ConversationData:
     """Read a Pol.is export folder.
 
     Votes come from ``votes.csv`` when present (a log; the latest vote per cell wins),
@@ -202,6 +220,8 @@ def read_polis_export(folder: str | Path) -> ConversationData:
     Parameters
     ----------
     folder : str or pathlib.Path
+    max_text_length : int, optional
+        Refuse a ``comment-body`` longer than this (for a store with a length limit).
 
     Returns
     -------
@@ -217,7 +237,7 @@ def read_polis_export(folder: str | Path) -> ConversationData:
     folder = Path(folder)
     if not folder.is_dir():
         raise ExportFormatError(f"{folder}: not a folder")
-    comments = _read_comments(folder)
+    comments = _read_comments(folder, max_text_length)
     ids = comments["statement"].to_numpy()
     if (folder / "votes.csv").exists():
         votes = _read_votes_log(folder / "votes.csv")
@@ -236,12 +256,143 @@ def read_polis_export(folder: str | Path) -> ConversationData:
         raise ExportFormatError(f"{folder}: neither votes.csv nor participants-votes.csv")
     summary: dict[str, str] = {}
     if (folder / "summary.csv").exists():
-        with open(folder / "summary.csv", encoding="utf-8", newline="") as fh:
-            for row in csv.reader(fh):
-                if len(row) >= 2:
-                    summary[row[0]] = row[1]
-    return ConversationData(statements=comments, votes=votes, summary=summary,
+        try:
+            with open(folder / "summary.csv", encoding="utf-8", newline="") as fh:
+                for row in csv.reader(fh):
+                    if len(row) >= 2:
+                        summary[row[0]] = row[1]
+        except (UnicodeDecodeError, csv.Error) as exc:
+            raise ExportFormatError(f"summary.csv: cannot parse CSV ({exc})") from exc
+    return ConversationData(statements=comments, votes=votes, summary=_normalise_summary(summary),
                             votes_source=source)
+
+
+def _normalise_summary(summary: dict[str, str]) -> dict[str, str]:
+    """``conversation-description`` (Pol.is) or ``description`` (older exports) → ``description``."""
+    out = {k: v for k, v in summary.items() if k != POLIS_DESCRIPTION}
+    if POLIS_DESCRIPTION in summary and (summary[POLIS_DESCRIPTION] or not out.get("description")):
+        out["description"] = summary[POLIS_DESCRIPTION]
+    return out
+
+
+def _polis_datetime(t: float) -> str:
+    """Pol.is's ``datetime`` column for a time in ms ('' when unknown or out of range)."""
+    if not np.isfinite(t):
+        return ""
+    try:
+        return pd.Timestamp(int(t), unit="ms").strftime("%a %b %d %H:%M:%S UTC %Y")
+    except (OverflowError, ValueError, pd.errors.OutOfBoundsDatetime):
+        return ""
+
+
+POLIS_FILES = ("comments.csv", "votes.csv", "participants-votes.csv", "summary.csv")
+# In Pol.is's own export but not needed here; skipped, never read.
+POLIS_SKIPPED = ("stats-history.csv",)
+MAX_ZIP_ENTRIES = 50
+
+
+def _zip_member(zip_name: str, info: zipfile.ZipInfo) -> tuple[str, str] | None:
+    """(folder, file name) of a ZIP entry to read, None to skip it; raise when unsafe or unexpected."""
+    raw = info.filename
+    if raw.startswith("__MACOSX/") or raw.rsplit("/", 1)[-1] == ".DS_Store":
+        return None  # metadata that macOS's archiver adds
+    parts = raw.rstrip("/").split("/")
+    if (raw.startswith("/") or "\\" in raw or ":" in raw or any(p in ("", ".", "..") for p in parts)
+            or any(ord(c) < 32 for c in raw)):
+        raise ExportFormatError(f"{zip_name}: {raw!r}: unsafe file name in the ZIP")
+    if len(parts) > 2:
+        raise ExportFormatError(
+            f"{zip_name}: {raw!r}: the CSV files must be at the top of the ZIP or in one folder")
+    if info.is_dir():
+        return None
+    folder, base = ("", parts[0]) if len(parts) == 1 else (parts[0], parts[1])
+    if base in POLIS_SKIPPED:
+        return None
+    if base not in POLIS_FILES:
+        raise ExportFormatError(
+            f"{zip_name}: {raw!r}: unexpected file; a Pol.is export holds {', '.join(POLIS_FILES)}")
+    if info.flag_bits & 0x1:
+        raise ExportFormatError(f"{zip_name}: {raw!r}: encrypted files are not supported")
+    return folder, base
+
+
+def read_polis_zip(source: str | Path | BinaryIO, *, name: str = "", max_bytes: int = 200 * 2**20,
+                   max_text_length: int | None = None) -> ConversationData:
+    """Read a Pol.is export set packed in a ZIP, safely.
+
+    The ZIP holds ``comments.csv`` and ``votes.csv`` or ``participants-votes.csv`` (and
+    optionally ``summary.csv`` and Pol.is's ``stats-history.csv``, which is skipped), at
+    its top or in one folder. Nothing is extracted under a name taken from the ZIP:
+    expected files are copied, at most ``max_bytes`` in all (counted while
+    decompressing, so a forged header cannot hide a ZIP bomb), into a temporary folder
+    read by :func:`read_polis_export`.
+
+    Parameters
+    ----------
+    source : str, pathlib.Path or binary file
+    name : str
+        Name for messages (default: the file's name).
+    max_bytes : int
+        Most bytes of CSV, uncompressed, to accept.
+    max_text_length : int, optional
+        As in :func:`read_polis_export`.
+
+    Returns
+    -------
+    ConversationData
+
+    Raises
+    ------
+    ExportFormatError
+        Not a ZIP, more than 50 entries, an absolute, ``..`` or otherwise unsafe name,
+        files in several folders, a file other than the expected CSVs, an encrypted
+        entry, more than ``max_bytes`` uncompressed, a missing ``comments.csv`` or vote
+        file; and everything :func:`read_polis_export` refuses.
+    """
+    name = name or (Path(source).name if isinstance(source, str | Path) else "export.zip")
+    try:
+        archive = zipfile.ZipFile(source)
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError) as exc:
+        raise ExportFormatError(f"{name}: not a readable ZIP file ({exc})") from exc
+    with archive, tempfile.TemporaryDirectory(prefix="kientao-polis-") as tmp:
+        infos = archive.infolist()
+        if len(infos) > MAX_ZIP_ENTRIES:
+            raise ExportFormatError(f"{name}: {len(infos)} entries; a Pol.is export has a few")
+        chosen: dict[str, zipfile.ZipInfo] = {}
+        folders: set[str] = set()
+        for info in infos:
+            member = _zip_member(name, info)
+            if member is None:
+                continue
+            folder, base = member
+            folders.add(folder)
+            if len(folders) > 1:
+                raise ExportFormatError(f"{name}: CSV files in more than one folder")
+            if base in chosen:
+                raise ExportFormatError(f"{name}: {info.filename!r}: {base} appears twice")
+            chosen[base] = info
+        if "comments.csv" not in chosen:
+            raise ExportFormatError(f"{name}: comments.csv: file not found (every Pol.is export has it)")
+        if "votes.csv" not in chosen and "participants-votes.csv" not in chosen:
+            raise ExportFormatError(f"{name}: neither votes.csv nor participants-votes.csv")
+        too_big = f"{name}: more than {max_bytes} bytes of CSV once uncompressed"
+        if sum(info.file_size for info in chosen.values()) > max_bytes:
+            raise ExportFormatError(too_big)
+        budget = max_bytes
+        try:
+            for base, info in chosen.items():
+                with archive.open(info) as src, open(Path(tmp) / base, "wb") as dst:
+                    while chunk := src.read(1 << 20):
+                        budget -= len(chunk)
+                        if budget < 0:
+                            raise ExportFormatError(too_big)
+                        dst.write(chunk)
+        except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, RuntimeError) as exc:
+            raise ExportFormatError(f"{name}: cannot decompress the ZIP ({exc})") from exc
+        try:
+            return read_polis_export(tmp, max_text_length=max_text_length)
+        except ExportFormatError as exc:
+            raise ExportFormatError(f"{name}: {exc}") from exc
 
 
 def to_vote_matrix(data: ConversationData) -> VoteMatrix:
@@ -297,12 +448,8 @@ def write_polis_export(
     ts = st["timestamp"].to_numpy(dtype=np.float64)
     comments = pd.DataFrame(
         {
-            "timestamp": [("" if np.isnan(t) else str(int(t))) for t in ts],
-            "datetime": [
-                "" if np.isnan(t) else pd.Timestamp(int(t), unit="ms").strftime(
-                    "%a %b %d %H:%M:%S UTC %Y")
-                for t in ts
-            ],
+            "timestamp": [("" if not np.isfinite(t) else str(int(t))) for t in ts],
+            "datetime": [_polis_datetime(t) for t in ts],
             "comment-id": st["statement"].to_numpy(),
             "author-id": st["author"].to_numpy(),
             "agrees": agrees.reindex(st["statement"]).fillna(0).astype(np.int64).to_numpy(),
@@ -318,9 +465,8 @@ def write_polis_export(
     vts = v["timestamp"].to_numpy(dtype=np.float64)
     pd.DataFrame(
         {
-            "timestamp": [str(int(t)) for t in vts],
-            "datetime": [pd.Timestamp(int(t), unit="ms").strftime("%a %b %d %H:%M:%S UTC %Y")
-                         for t in vts],
+            "timestamp": [("" if not np.isfinite(t) else str(int(t))) for t in vts],
+            "datetime": [_polis_datetime(t) for t in vts],
             "comment-id": v["statement"].to_numpy(),
             "voter-id": v["participant"].to_numpy(),
             "vote": v["vote"].to_numpy(),
@@ -350,8 +496,10 @@ def write_polis_export(
         columns=[str(s) for s in matrix.statements],
     )
     pd.concat([pv, cells], axis=1).to_csv(folder / "participants-votes.csv", index=False)
-    summary = {key: str(data.summary.get(key, "")) for key in SUMMARY_KEYS}
-    summary.update({str(k): str(val) for k, val in data.summary.items()})
+    given = _normalise_summary({str(k): str(val) for k, val in data.summary.items()})
+    summary = {key: given.get(key, "") for key in SUMMARY_KEYS}
+    summary[POLIS_DESCRIPTION] = given.get("description", "")
+    summary.update({k: val for k, val in given.items() if k != "description"})
     summary["voters"] = str(matrix.shape[0])
     summary["comments"] = str(matrix.shape[1])
     summary["commenters"] = str(int((authored > 0).sum()))
@@ -389,47 +537,116 @@ def write_bundle(path: str | Path, data: ConversationData) -> None:
         path.write_text(text, encoding="utf-8")
 
 
+# Bundle columns and what each array holds (see _bundle_column).
+BUNDLE_COLUMNS: dict[str, tuple[tuple[str, str], ...]] = {
+    "statements": (("statement", "id"), ("author", "id"), ("moderated", "sign"),
+                   ("is_meta", "bool"), ("timestamp", "time"), ("text", "text")),
+    "votes": (("participant", "id"), ("statement", "id"), ("vote", "sign"), ("timestamp", "time")),
+}
+_EXPECTED = {"id": "an integer", "sign": "-1, 0 or 1", "bool": "true or false",
+             "time": "a number (ms) or null", "text": "a string"}
+_INT64 = 2**63
+
+
+def _valid(kind: str, x: object) -> bool:
+    if kind == "bool":
+        return isinstance(x, bool)
+    if kind == "text":
+        return isinstance(x, str)
+    if kind == "time":
+        # NaN is how write_bundle stores an unknown vote time (Python's JSON writes it)
+        return x is None or (isinstance(x, int | float) and not isinstance(x, bool)
+                             and (math.isfinite(x) or math.isnan(x)))
+    if not isinstance(x, int) or isinstance(x, bool):
+        return False
+    return -_INT64 < x < _INT64 if kind == "id" else x in (-1, 0, 1)
+
+
+def _bundle_column(name: str, key: str, col: str, kind: str, values: object) -> list[object]:
+    if not isinstance(values, list):
+        raise ExportFormatError(
+            f"{name}: {key}.{col}: expected an array, got {type(values).__name__}")
+    for i, x in enumerate(values):
+        if not _valid(kind, x):
+            shown = repr(x) if len(repr(x)) <= 40 else repr(x)[:37] + "..."
+            raise ExportFormatError(
+                f"{name}: {key}.{col}[{i}]: expected {_EXPECTED[kind]}, got {shown}")
+    return values
+
+
+def _bundle_table(name: str, doc: dict[str, object], key: str) -> dict[str, list[object]]:
+    table = doc.get(key)
+    if not isinstance(table, dict):
+        raise ExportFormatError(f"{name}: {key}: expected an object of arrays")
+    out: dict[str, list[object]] = {}
+    for col, kind in BUNDLE_COLUMNS[key]:
+        if col not in table:
+            raise ExportFormatError(f"{name}: {key}: missing array {col!r}")
+        out[col] = _bundle_column(name, key, col, kind, table[col])
+    first = BUNDLE_COLUMNS[key][0][0]
+    for col, values in out.items():
+        if len(values) != len(out[first]):
+            raise ExportFormatError(
+                f"{name}: {key}.{col}: {len(values)} values, but {key}.{first} has "
+                f"{len(out[first])}")
+    return out
+
+
 def read_bundle(path: str | Path) -> ConversationData:
-    """Read a bundle written by :func:`write_bundle`.
+    """Read a bundle written by :func:`write_bundle`, checking every value.
 
     Raises
     ------
     ExportFormatError
-        Not JSON, wrong ``format``, missing keys, arrays of unequal length or bad votes.
+        Not JSON, wrong ``format``, a missing or mistyped array (message names the file,
+        the array and the index: ``b.json: votes.vote[3]: expected -1, 0 or 1, got 2``),
+        arrays of unequal length, a duplicate statement id, a vote on an unknown
+        statement, a summary that is not an object of plain values.
     """
     path = Path(path)
+    name = path.name
     try:
         if path.suffix == ".gz":
             with gzip.open(path, "rt", encoding="utf-8") as fh:
                 doc = json.load(fh)
         else:
             doc = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
-        raise ExportFormatError(f"{path.name}: not a readable JSON bundle ({exc})") from exc
+    except (OSError, ValueError, EOFError, zlib.error, RecursionError) as exc:
+        raise ExportFormatError(f"{name}: not a readable JSON bundle ({exc})") from exc
     if not isinstance(doc, dict) or doc.get("format") != BUNDLE_FORMAT:
-        raise ExportFormatError(f"{path.name}: 'format' must be {BUNDLE_FORMAT!r}")
-    try:
-        st = pd.DataFrame(doc["statements"])
-        votes = pd.DataFrame(doc["votes"])
-    except (KeyError, ValueError, TypeError) as exc:
-        raise ExportFormatError(f"{path.name}: bad 'statements' or 'votes' ({exc})") from exc
-    for key, frame, cols in (
-        ("statements", st, ("statement", "author", "moderated", "is_meta", "timestamp", "text")),
-        ("votes", votes, ("participant", "statement", "vote", "timestamp")),
-    ):
-        for col in cols:
-            if col not in frame.columns:
-                raise ExportFormatError(f"{path.name}: {key}: missing column {col!r}")
-    bad = ~votes["vote"].isin([-1, 0, 1])
-    if bad.any():
-        i = int(np.flatnonzero(bad.to_numpy())[0])
-        raise ExportFormatError(
-            f"{path.name}: votes row {i + 1}, column 'vote': expected -1, 0 or 1"
-        )
-    st["timestamp"] = pd.to_numeric(st["timestamp"], errors="coerce").astype(np.float64)
-    st["is_meta"] = st["is_meta"].astype(bool)
-    votes = votes.astype({"participant": np.int64, "statement": np.int64, "vote": np.int64,
-                          "timestamp": np.float64})
-    return ConversationData(statements=st, votes=votes,
-                            summary={str(k): str(v) for k, v in doc.get("summary", {}).items()},
-                            votes_source=path.name)
+        raise ExportFormatError(f"{name}: 'format' must be {BUNDLE_FORMAT!r}")
+    st = _bundle_table(name, doc, "statements")
+    votes = _bundle_table(name, doc, "votes")
+    seen: set[object] = set()
+    for i, sid in enumerate(st["statement"]):
+        if sid in seen:
+            raise ExportFormatError(f"{name}: statements.statement[{i}]: duplicate id {sid}")
+        seen.add(sid)
+    for i, sid in enumerate(votes["statement"]):
+        if sid not in seen:
+            raise ExportFormatError(
+                f"{name}: votes.statement[{i}]: statement {sid} not in statements.statement")
+    summary = doc.get("summary", {})
+    if not isinstance(summary, dict) or not all(
+            isinstance(v, str | int | float | bool) or v is None for v in summary.values()):
+        raise ExportFormatError(f"{name}: summary: expected an object of plain values")
+    statements = pd.DataFrame({
+        "statement": np.asarray(st["statement"], dtype=np.int64),
+        "author": np.asarray(st["author"], dtype=np.int64),
+        "moderated": np.asarray(st["moderated"], dtype=np.int64),
+        "is_meta": np.asarray(st["is_meta"], dtype=bool),
+        "timestamp": np.asarray([np.nan if t is None else t for t in st["timestamp"]],
+                                dtype=np.float64),
+        "text": pd.Series(st["text"], dtype=object),
+    })
+    vote_frame = pd.DataFrame({
+        "participant": np.asarray(votes["participant"], dtype=np.int64),
+        "statement": np.asarray(votes["statement"], dtype=np.int64),
+        "vote": np.asarray(votes["vote"], dtype=np.int64),
+        "timestamp": np.asarray([np.nan if t is None else t for t in votes["timestamp"]],
+                                dtype=np.float64),
+    })
+    return ConversationData(
+        statements=statements, votes=vote_frame,
+        summary=_normalise_summary({str(k): "" if v is None else str(v) for k, v in summary.items()}),
+        votes_source=name)

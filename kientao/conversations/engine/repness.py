@@ -511,7 +511,10 @@ def statement_statistics(
         "extremity": ext,
         "group_informed_consensus": group_informed_consensus(counts),
         "divisiveness": divisiveness(counts),
-        "priority": routing_priority(counts, ext, is_meta=votes.is_meta),
+        # Pol.is counts the votes of grouped participants; before any group exists (one
+        # base cluster: everyone voted alike) everyone's votes count, so that new
+        # statements are still favoured rather than every priority being equal
+        "priority": routing_priority(counts if n_groups else overall, ext, is_meta=votes.is_meta),
     }
     for g in range(n_groups):
         data[f"g{g}_n_agree"] = counts.agree[g].astype(np.int64)

@@ -69,6 +69,32 @@ def test_it_applies_the_participation_rule():
     assert participants_in_conversation(counts, 100, previous=prev, top_up=0)[2]
 
 
+def test_it_tops_up_to_fifteen_participants_by_default():
+    # 3 reach 7 votes; 17 others have 1..6 votes (i % 6 + 1), 2 have none. Pol.is tops the
+    # 3 up to 15 with the 12 most active others (ties by row order), never the silent ones.
+    counts = np.array([7, 9, 12] + [i % 6 + 1 for i in range(17)] + [0, 0])
+    mask = participants_in_conversation(counts, 40)
+    assert mask.sum() == 15
+    assert mask[:3].all() and not mask[-2:].any()
+    # the 12 added ones are the most active: every one left out has at most their votes
+    added, left = counts[3:20][mask[3:20]], counts[3:20][~mask[3:20]]
+    assert len(added) == 12 and left.max() <= added.min()
+    # with fewer than 15 voters, every voter is in
+    assert participants_in_conversation(np.array([1, 2, 0, 3]), 40).tolist() == [
+        True, True, False, True]
+
+
+def test_analyze_tops_up_a_small_conversation_to_fifteen():
+    # 20 participants, 10 statements: participants 0-3 vote on all 10 (in by the 7-vote
+    # rule), 4-19 on 1..6 each (below it). The default top-up brings 11 of them in: 15.
+    rows = [(p, s, 1 if (p + s) % 3 else -1)
+            for p in range(20) for s in range(10 if p < 4 else p % 6 + 1)]
+    result, state = analyze(pd.DataFrame(rows, columns=["participant", "statement", "vote"]))
+    in_conv = result.participants.set_index("participant")["in_conv"]
+    assert in_conv.sum() == 15 and len(state.in_conv) == 15
+    assert in_conv.loc[[0, 1, 2, 3]].all()
+
+
 def test_it_keeps_participants_in_conversation_across_updates():
     sim = simulate_conversation(200, 30, n_groups=2, votes_per_participant=10, seed=14)
     frame = sim.votes.to_frame()

@@ -167,6 +167,17 @@ def test_it_reports_statement_statistics_overall_and_per_group():
     assert (row["g0_n_agree"], row["g1_n_disagree"], row["g1_n_seen"]) == (2, 1, 1)
 
 
+def test_it_still_favours_new_statements_before_any_group_exists():
+    # 10 participants agree with statement 1; statement 2 is new (1 agree). No groups:
+    # everyone's votes count. S=10, A=10: imp = (1-1/12)*(11/12); S=1, A=1: (1-1/3)*(2/3)
+    m = build_vote_matrix(list(range(10)) + [0], [1] * 10 + [2], [1] * 11)
+    prio = statement_statistics(m, np.full(10, -1), 0)["priority"].to_numpy()
+    old = ((1 - 1 / 12) * (11 / 12) * (1 + 8 * 2 ** (-10 / 5))) ** 2
+    new = ((1 - 1 / 3) * (2 / 3) * (1 + 8 * 2 ** (-1 / 5))) ** 2
+    assert prio.tolist() == pytest.approx([old, new], abs=1e-12)
+    assert prio[1] > 1.9 * prio[0]
+
+
 def test_it_scans_for_the_best_agree_statement_like_polis():
     # group 0 vs group 1, 3 statements seen by 10 in each group
     # s0 qualifies first (9/10 agree: pat = 2.71) with r_a = 10/11 <= 1, so later
@@ -180,3 +191,59 @@ def test_it_scans_for_the_best_agree_statement_like_polis():
     rep = representative_statements(counts, np.array([0, 1, 2]))
     g0 = rep[rep["group"] == 0]
     assert g0.iloc[0]["statement"] == 1 and g0.iloc[0]["direction"] == "agree"
+
+
+def test_it_keeps_five_representative_statements_per_group_by_default():
+    # 8 statements: group 0 agrees 10/10 with every one, group 1 disagrees 10/10; all 8
+    # qualify for both groups, and Pol.is keeps 5 per group.
+    counts = GroupCounts(agree=np.vstack([np.full(8, 10.0), np.zeros(8)]),
+                         disagree=np.vstack([np.zeros(8), np.full(8, 10.0)]),
+                         seen=np.full((2, 8), 10.0))
+    statements = np.arange(100, 108)
+    assert representative_statements(counts, statements).groupby("group").size().tolist() == [5, 5]
+    everything = representative_statements(counts, statements, pick_max=50)
+    assert everything.groupby("group").size().tolist() == [8, 8]
+
+
+def test_it_keeps_five_consensus_statements_per_direction_by_default():
+    # 8 statements everyone (20 of 20) agrees with, 8 everyone disagrees with
+    agree = np.r_[np.full(8, 20.0), np.zeros(8)]
+    con = consensus_statements(agree, 20.0 - agree, np.full(16, 20.0), np.arange(16))
+    assert con.groupby("direction").size().to_dict() == {"agree": 5, "disagree": 5}
+    everything = consensus_statements(agree, 20.0 - agree, np.full(16, 20.0), np.arange(16),
+                                      pick_max=50)
+    assert everything.groupby("direction").size().to_dict() == {"agree": 8, "disagree": 8}
+
+
+def test_consensus_needs_a_one_proportion_z_above_1_2816():
+    # z = 2·sqrt(n+1)·((x+1)/(n+1) − 1/2), p = (x+1)/(n+2); both statements have p > 1/2.
+    # s0: 6 agrees of 9 seen: z = 2·sqrt(10)·(7/10 − 1/2) = 0.4·sqrt(10) = 1.2649 < 1.2816
+    # s1: 9 agrees of 14 seen: z = 2·sqrt(15)·(10/15 − 1/2) = sqrt(15)/3 = 1.2910 > 1.2816
+    agree, seen = np.array([6.0, 9.0]), np.array([9.0, 14.0])
+    z = one_proportion_z(agree, seen)
+    assert z.tolist() == pytest.approx([0.4 * math.sqrt(10), math.sqrt(15) / 3], abs=1e-12)
+    assert z[0] < 1.2816 < z[1]  # the literal: the selection below must use Z_90
+    con = consensus_statements(agree, seen - agree, seen, np.array([0, 1]))
+    assert con[["direction", "statement"]].values.tolist() == [["agree", 1]]
+
+
+def test_representativeness_needs_a_two_proportion_z_above_1_2816():
+    # Group 0 against group 1 (the rest). Columns: s0 and s1 are disagreed with by both
+    # groups, group 0 a little more; s2 is group 0's clear agree statement.
+    #   s0: g0 disagrees 18/20, g1 15/20: π1 = 19/21, π2 = 16/21, π̂ = 35/42 = 5/6,
+    #       rdt = (3/21)/sqrt(5/6·1/6·2/21) = sqrt(54/35) = 1.2421 < 1.2816
+    #   s1: g0 disagrees 12/14, g1 9/14: π1 = 13/15, π2 = 10/15, π̂ = 23/30,
+    #       rdt = (3/15)/sqrt(23/30·7/30·2/15) = sqrt(270/161) = 1.2950 > 1.2816
+    # pdt (one-proportion, g0 disagrees) is 3.71 and 2.84: well above for both, so the
+    # two-proportion test alone decides; rat < 0 on both, so the direction is disagree.
+    disagree = np.array([[18.0, 12.0, 0.0], [15.0, 9.0, 20.0]])
+    seen = np.array([[20.0, 14.0, 20.0], [20.0, 14.0, 20.0]])
+    counts = GroupCounts(agree=seen - disagree, disagree=disagree, seen=seen)
+    rdt = two_proportion_z(disagree[0], seen[0], disagree[1], seen[1])
+    assert rdt[:2].tolist() == pytest.approx([math.sqrt(54 / 35), math.sqrt(270 / 161)],
+                                             abs=1e-12)
+    assert rdt[0] < 1.2816 < rdt[1]
+    assert one_proportion_z(disagree[0, :2], seen[0, :2]).min() > 2.8
+    rep = representative_statements(counts, np.array([10, 11, 12]))
+    g0 = rep[rep["group"] == 0]
+    assert g0[["statement", "direction"]].values.tolist() == [[12, "agree"], [11, "disagree"]]
