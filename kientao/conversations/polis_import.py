@@ -55,7 +55,7 @@ def max_upload_bytes() -> int:
 
 def max_unzipped_bytes() -> int:
     """Most bytes of CSV a ZIP may hold once uncompressed (a guard against ZIP bombs)."""
-    return int(getattr(settings, "KIENTAO_CONVERSATIONS_IMPORT_MAX_UNZIPPED_BYTES", 200 * 2**20))
+    return int(getattr(settings, "KIENTAO_CONVERSATIONS_IMPORT_MAX_UNZIPPED_BYTES", 50 * 2**20))
 
 
 def read_export(source: str | Path | BinaryIO, *, name: str = "") -> ConversationData:
@@ -87,10 +87,25 @@ def _checked_bundle(data: ConversationData) -> ConversationData:
     return data
 
 
-def _times(ms: np.ndarray, now: datetime) -> list[datetime]:
-    """Aware datetimes of Pol.is times in ms; unknown or out-of-range times become ``now``."""
-    return [datetime.fromtimestamp(t / 1000, UTC) if 0 <= t <= _MAX_MS else now
-            for t in ms.tolist()]
+#: Pol.is times: milliseconds in the open-data exports, seconds in the current export code
+#: (``Math.floor(created / 1000)``). From 1e11 on a value is read as ms (1e11 s is the
+#: year 5138); from 1e9 (2001 in seconds) as seconds; smaller values are not times (a
+#: vote log without a ``timestamp`` column is numbered by row) and become "unknown".
+_MS_FROM = 1e11
+_SECONDS_FROM = 1e9
+
+
+def _times(raw: np.ndarray, now: datetime) -> list[datetime]:
+    """Aware datetimes of Pol.is times (ms or s, see above); unknown ones become ``now``."""
+    out = []
+    for t in raw.tolist():
+        if _MS_FROM <= t <= _MAX_MS:
+            out.append(datetime.fromtimestamp(t / 1000, UTC))
+        elif _SECONDS_FROM <= t < _MS_FROM:
+            out.append(datetime.fromtimestamp(t, UTC))
+        else:
+            out.append(now)
+    return out
 
 
 def latest_votes(votes: pd.DataFrame) -> pd.DataFrame:
@@ -151,11 +166,13 @@ def import_conversation(data: ConversationData, organisation: Organisation, user
     authors = st["author"].to_numpy(dtype=np.int64)
     pids = np.union1d(cells["participant"].to_numpy(dtype=np.int64), authors[authors >= 0])
     timed = data.votes_source != "participants-votes.csv"  # that file has final votes, no times
-    topic = " ".join((topic or data.summary.get("topic", "") or "").split())[:TOPIC_MAX_LENGTH]
+    # control characters (NUL among them: PostgreSQL refuses it in text) go
+    topic = " ".join(_CONTROL.sub(" ", topic or data.summary.get("topic", "") or "").split())[:TOPIC_MAX_LENGTH]
+    description = _CONTROL.sub("", data.summary.get("description", "") or "")
     with transaction.atomic():
         conversation = Conversation.objects.create(
             organisation=organisation, topic=topic or _("Conversation imported from Pol.is"),
-            description=data.summary.get("description", ""), languages=[language],
+            description=description, languages=[language],
             created_by=user,
         )
         participants = Participant.objects.bulk_create(

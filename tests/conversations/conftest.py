@@ -62,3 +62,28 @@ def other_conversation(personas: Any) -> Any:
                                        created_by=personas.organiser)
     Statement.objects.create(conversation=conv, text="Một ý kiến khác.", status=Statement.Status.ACCEPTED)
     return conv
+
+
+@pytest.fixture
+def with_subgroups(personas: Any) -> Any:
+    """A published report of two camps of two factions, analysed once
+    (tests/conversations/engine/test_subgroups.py's design): 400 participants, 50
+    statements "Ý kiến 0" … "Ý kiến 49"; the factions differ on 45–49."""
+    import hashlib
+
+    from kientao.conversations.analysis import run_analysis
+    from kientao.conversations.models import Conversation, Participant, Statement, Vote
+    from tests.conversations.engine.test_subgroups import _nested_votes
+
+    conv = Conversation.objects.create(organisation=personas.org, topic="Hai phe", description="",
+                                       languages=["vi"], created_by=personas.organiser,
+                                       report_published=True)
+    statements = Statement.objects.bulk_create([
+        Statement(conversation=conv, text=f"Ý kiến {s}", status=Statement.Status.ACCEPTED) for s in range(50)])
+    people = Participant.objects.bulk_create([
+        Participant(conversation=conv, token_hash=hashlib.sha256(f"n{p}".encode()).hexdigest()) for p in range(400)])
+    votes, _camp, _faction = _nested_votes()
+    Vote.objects.bulk_create([Vote(participant=people[p], statement=statements[s], value=v)
+                              for p, s, v in votes.itertuples(index=False)])
+    run_analysis(conv)
+    return conv

@@ -144,28 +144,6 @@ def test_the_widget_resumes_from_local_storage_when_cookies_are_refused(page: An
     assert Participant.objects.count() == 1 and Vote.objects.count() == 2
 
 
-@pytest.fixture
-def with_subgroups(personas: Any) -> Any:
-    """A published report with subgroups (tests/conversations/engine/test_subgroups.py's design)."""
-    import hashlib
-
-    from kientao.conversations.analysis import run_analysis
-    from kientao.conversations.models import Conversation, Participant, Statement, Vote
-    from tests.conversations.engine.test_subgroups import _nested_votes
-
-    conv = Conversation.objects.create(organisation=personas.org, topic="Hai phe", languages=["vi"],
-                                       created_by=personas.organiser, report_published=True)
-    statements = Statement.objects.bulk_create([
-        Statement(conversation=conv, text=f"Ý kiến số {s}", status=Statement.Status.ACCEPTED) for s in range(50)])
-    people = Participant.objects.bulk_create([
-        Participant(conversation=conv, token_hash=hashlib.sha256(f"n{p}".encode()).hexdigest()) for p in range(400)])
-    votes, _camp, _faction = _nested_votes()
-    Vote.objects.bulk_create([Vote(participant=people[p], statement=statements[s], value=v)
-                              for p, s, v in votes.itertuples(index=False)])
-    run_analysis(conv)
-    return conv
-
-
 def test_it_prints_the_whole_report(page: Any, with_subgroups: Any) -> None:  # noqa: F811
     """On paper the folded subgroups are shown and no table scrolls (it would be cut off)."""
     page.goto(f"{page.base_url}/conversations/{with_subgroups.public_id}/report/")

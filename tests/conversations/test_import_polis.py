@@ -242,3 +242,58 @@ def test_it_shows_the_import_form(as_user: Any, personas: Any) -> None:
     html = as_user(personas.organiser).get(
         reverse("conversations:import_conversation", args=[personas.org.slug])).content.decode()
     assert 'enctype="multipart/form-data"' in html and 'name="export"' in html and personas.org.name in html
+
+
+def test_it_reads_times_in_seconds_as_pol_is_exports_them_today(as_user: Any, personas: Any) -> None:
+    # Pol.is's current export writes seconds (Math.floor(created / 1000)); the open data, ms
+    comments = COMMENTS.replace("1500000000000", "1500000000").replace("1500000001000", "1500000001")
+    votes = "timestamp,datetime,comment-id,voter-id,vote\n1500000003,x,0,0,1\n1500000004,x,0,1,-1\n"
+    assert _upload(as_user(personas.organiser), personas.org,
+                   _zip({"comments.csv": comments, "votes.csv": votes})).status_code == 302
+    first = Statement.objects.get(text="Cấm túi ni lông ở chợ đêm")
+    assert first.created_at.year == 2017  # 1500000000 s = 2017-07-14, not 1970
+    assert sorted(v.created_at.timestamp() for v in Vote.objects.all()) == [1500000003, 1500000004]
+
+
+def test_it_counts_a_log_without_times_as_unknown_times(as_user: Any, personas: Any) -> None:
+    from django.utils import timezone
+
+    votes = "comment-id,voter-id,vote\n0,0,1\n0,1,-1\n0,1,1\n"  # no timestamp: row order
+    before = timezone.now()
+    assert _upload(as_user(personas.organiser), personas.org,
+                   _zip({"comments.csv": COMMENTS, "votes.csv": votes})).status_code == 302
+    # participant 1's later row (+1) replaces the earlier (-1): row order stands for time
+    assert sorted(Vote.objects.values_list("value", flat=True)) == [1, 1]
+    assert all(v.created_at >= before for v in Vote.objects.all())  # not 1970
+
+
+def test_it_keeps_control_characters_out_of_the_topic_and_description(as_user: Any, personas: Any) -> None:
+    summary = "topic,Chợ\x00 đêm\x07\nconversation-description,Mô\x00 tả\n"
+    assert _upload(as_user(personas.organiser), personas.org,
+                   _zip({"comments.csv": COMMENTS, "votes.csv": VOTES, "summary.csv": summary})).status_code == 302
+    conv = Conversation.objects.get()
+    assert (conv.topic, conv.description) == ("Chợ đêm", "Mô tả")
+
+
+@pytest.mark.parametrize("ids", [("inf", "2"), ("1e19", "2e19"), ("9007199254740993", "2")])
+def test_it_refuses_ids_that_are_not_exact_integers(as_user: Any, personas: Any, ids: tuple[str, str]) -> None:
+    # 1e19 and 2e19 would both become the same int64; 2**53 + 1 is not exact in float64
+    comments = COMMENTS.replace(",0,0,0,0,1,", f",{ids[0]},0,0,0,1,").replace(",2,1,0,0,0,", f",{ids[1]},1,0,0,0,")
+    response = _upload(as_user(personas.organiser), personas.org, _zip({"comments.csv": comments, "votes.csv": VOTES}))
+    assert response.status_code == 400
+    assert f"column &#x27;comment-id&#x27;: expected an integer, got &#x27;{ids[0]}&#x27;" in response.content.decode()
+    _nothing_saved()
+
+
+def test_it_refuses_a_damaged_bzip2_entry(as_user: Any, personas: Any) -> None:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_BZIP2) as zf:
+        zf.writestr("comments.csv", COMMENTS * 50)
+        zf.writestr("votes.csv", VOTES)
+    data = bytearray(buffer.getvalue())
+    start = data.index(b"BZh") + 40  # inside the first entry's compressed stream
+    data[start:start + 20] = b"\x00" * 20
+    response = _upload(as_user(personas.organiser), personas.org, bytes(data))
+    assert response.status_code == 400
+    assert "cannot decompress the ZIP" in response.content.decode()
+    _nothing_saved()

@@ -92,24 +92,9 @@ def test_it_speaks_vietnamese_in_the_report(as_user: Any, personas: Any, voted: 
     assert "Bản đồ ý kiến" in html and "Nhóm A" in html
 
 
-def test_it_shows_subgroups_within_each_group(as_user: Any, personas: Any) -> None:
+def test_it_shows_subgroups_within_each_group(as_user: Any, personas: Any, with_subgroups: Any) -> None:
     """Two camps of two factions (tests/conversations/engine/test_subgroups.py's design)."""
-    import hashlib
-
-    from kientao.conversations.analysis import run_analysis
-    from kientao.conversations.models import Conversation, Participant, Statement, Vote
-    from tests.conversations.engine.test_subgroups import _nested_votes
-
-    conv = Conversation.objects.create(organisation=personas.org, topic="Hai phe", description="",
-                                       languages=["vi"], created_by=personas.organiser)
-    statements = Statement.objects.bulk_create([
-        Statement(conversation=conv, text=f"Ý kiến {s}", status=Statement.Status.ACCEPTED) for s in range(50)])
-    people = Participant.objects.bulk_create([
-        Participant(conversation=conv, token_hash=hashlib.sha256(f"n{p}".encode()).hexdigest()) for p in range(400)])
-    votes, _camp, _faction = _nested_votes()
-    Vote.objects.bulk_create([Vote(participant=people[p], statement=statements[s], value=v)
-                              for p, s, v in votes.itertuples(index=False)])
-    run_analysis(conv)
+    conv = with_subgroups
     page = as_user(personas.member).get(reverse("conversations:report", args=[conv.public_id]))
     assert page.status_code == 200
     groups = page.context["groups"]

@@ -22,6 +22,7 @@ from __future__ import annotations
 import csv
 import gzip
 import json
+import lzma
 import math
 import tempfile
 import zipfile
@@ -100,7 +101,11 @@ def _int_column(df: pd.DataFrame, col: str, fname: str, *, allow_empty: bool = F
     raw = df[col].astype(str).str.strip()
     empty = raw == ""
     num = pd.to_numeric(raw.where(~empty, None), errors="coerce").to_numpy(dtype=np.float64)
-    bad = (np.isnan(num) & ~empty.to_numpy()) | (~np.isnan(num) & (num != np.round(num)))
+    # ids and times are exact integers: ±inf and anything beyond 2**53 (where float64
+    # stops counting by one, and distinct ids would merge) are refused
+    with np.errstate(invalid="ignore"):
+        bad = (np.isnan(num) & ~empty.to_numpy()) | (~np.isnan(num) & (
+            (num != np.round(num)) | ~np.isfinite(num) | (np.abs(num) >= 2.0**53)))
     if not allow_empty:
         bad |= empty.to_numpy()
     if allowed is not None:
@@ -378,6 +383,8 @@ def read_polis_zip(source: str | Path | BinaryIO, *, name: str = "", max_bytes: 
         too_big = f"{name}: more than {max_bytes} bytes of CSV once uncompressed"
         if sum(info.file_size for info in chosen.values()) > max_bytes:
             raise ExportFormatError(too_big)
+        # the declared sizes are checked above and zipfile never reads past them (a lying
+        # header ends in a CRC error); counting again while writing is a second guard
         budget = max_bytes
         try:
             for base, info in chosen.items():
@@ -387,7 +394,8 @@ def read_polis_zip(source: str | Path | BinaryIO, *, name: str = "", max_bytes: 
                         if budget < 0:
                             raise ExportFormatError(too_big)
                         dst.write(chunk)
-        except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, RuntimeError) as exc:
+        except (zipfile.BadZipFile, zlib.error, lzma.LZMAError, EOFError, OSError,
+                NotImplementedError, RuntimeError) as exc:  # OSError: damaged bzip2 data
             raise ExportFormatError(f"{name}: cannot decompress the ZIP ({exc})") from exc
         try:
             return read_polis_export(tmp, max_text_length=max_text_length)

@@ -215,14 +215,14 @@ def test_it_refuses_what_is_not_a_zip():
         read_polis_zip(io.BytesIO(b"PK\x03\x04 but not really"), name="e.zip")
 
 
-def test_it_stops_a_zip_bomb_while_decompressing():
+def test_it_stops_a_zip_bomb_by_its_declared_size():
     bomb = _zip({"comments.csv": COMMENTS, "votes.csv": VOTES + "0" * 5_000_000})
     assert len(bomb.getvalue()) < 20_000
     with pytest.raises(ExportFormatError, match="e.zip: more than 1000000 bytes of CSV"):
         read_polis_zip(bomb, name="e.zip", max_bytes=1_000_000)
 
 
-def test_it_counts_bytes_even_when_the_header_lies():
+def test_it_refuses_a_zip_whose_header_understates_the_size():
     raw = bytearray(_zip({"comments.csv": COMMENTS, "votes.csv": VOTES + "0" * 5_000_000}).getvalue())
     # Declare votes.csv 10 bytes long, in its local header and in the central directory
     # (uncompressed size at byte 22 / 24, file name at byte 30 / 46).
@@ -234,9 +234,9 @@ def test_it_counts_bytes_even_when_the_header_lies():
             i = raw.find(signature, i + 4)
     with pytest.raises(ExportFormatError) as info:
         read_polis_zip(io.BytesIO(bytes(raw)), name="e.zip", max_bytes=1_000_000)
-    message = str(info.value)
-    assert message.startswith("e.zip: ")
-    assert "more than 1000000 bytes" in message or "cannot decompress" in message
+    # zipfile reads no more than the declared 10 bytes, and their CRC does not match: the
+    # byte budget counted while decompressing is a second guard that this never reaches
+    assert str(info.value).startswith("e.zip: cannot decompress the ZIP")
 
 
 def test_it_refuses_a_statement_too_long_for_the_store(tmp_path):
