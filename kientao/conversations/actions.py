@@ -216,6 +216,10 @@ def get_or_create_participant(conversation: Conversation, token: str,
             found.user = user
             found.save(update_fields=["user"])
         return found, None
+    if Participant.objects.filter(token_hash=hash_token(token)).exists():
+        # another conversation's token (tokens are unique platform-wide): this
+        # conversation gets a participant, and a token, of its own
+        token = new_token()
     participant = Participant.objects.create(
         conversation=conversation, token_hash=hash_token(token),
         user=user if getattr(user, "is_authenticated", False) else None,
@@ -309,8 +313,13 @@ def record_vote(public_id: str, statement_id: int, value: int, token: str, user:
                 with transaction.atomic():
                     pid = Participant.objects.create(conversation_id=cid, token_hash=token_hash).pk
                 new = token
-            except IntegrityError:  # the same new token in two simultaneous requests
-                pid = Participant.objects.get(conversation_id=cid, token_hash=token_hash).pk
+            except IntegrityError:
+                same = Participant.objects.filter(conversation_id=cid, token_hash=token_hash).first()
+                if same is not None:  # the same new token in two simultaneous requests
+                    pid = same.pk
+                else:  # another conversation's token: a participant and token of its own
+                    new = new_token()
+                    pid = Participant.objects.create(conversation_id=cid, token_hash=hash_token(new)).pk
         else:
             pid = found
     cast_vote(Participant(pk=pid, conversation_id=cid), Statement(pk=sid, conversation_id=cid), value)
@@ -382,6 +391,23 @@ def cast_vote(participant: Participant, statement: Statement, value: int) -> Non
             "DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at",
             [participant.pk, statement.pk, value, now, now],
         )
+
+
+def _tidy(text: str) -> str:
+    return " ".join(text.split()).casefold()
+
+
+def repeats_statement(conversation: Conversation, participant: Participant | None, text: str) -> bool:
+    """Whether ``text`` repeats, ignoring case and spacing, a statement shown to participants
+    or one of the participant's own (Pol.is refuses a duplicate comment too).
+
+    Others' statements awaiting a moderator are left out: refusing a repeat of one would
+    tell the writer what it says.
+    """
+    texts = list(conversation.visible_statements().values_list("text", flat=True))
+    if participant is not None:
+        texts += participant.statements.values_list("text", flat=True)
+    return _tidy(text) in {_tidy(t) for t in texts}
 
 
 def add_statement(conversation: Conversation, text: str, *, participant: Participant | None = None,

@@ -575,6 +575,9 @@ def embed_add_statement(request: HttpRequest, conversation: Conversation, token:
         return _embed_page(request, conversation, token, status=403,
                            error=_("New statements are not accepted here."))
     form = StatementForm(request.POST)
+    if form.is_valid() and actions.repeats_statement(
+            conversation, actions.find_participant(conversation, token, None), form.cleaned_data["text"]):
+        form.add_error("text", _("This statement is already part of the conversation."))
     if not form.is_valid():
         return _embed_page(request, conversation, token, status=400, statement_form=form)
     try:
@@ -671,6 +674,9 @@ def add_statement(request: HttpRequest, public_id: str) -> HttpResponse:
     if not conversation.is_open() or not conversation.allow_statements:
         return _refusal(request, conversation, _("New statements are not accepted here."), 403)
     form = StatementForm(request.POST)
+    if form.is_valid() and actions.repeats_statement(conversation, _participant(request, conversation),
+                                                     form.cleaned_data["text"]):
+        form.add_error("text", _("This statement is already part of the conversation."))
     if not form.is_valid():
         context = _card_context(request, conversation, statement_form=form)
         return render(request, "conversations/vote.html", context, status=400)

@@ -9,8 +9,9 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from kientao.conversations import polis_import
+from kientao.conversations import actions, polis_import
 from kientao.conversations.forms import PolisImportForm
+from kientao.conversations.messages import localise
 from kientao.conversations.models import Vote
 from kientao.core.permissions import Action, organisation_for
 
@@ -32,8 +33,10 @@ def import_polis(request: HttpRequest, org_slug: str) -> HttpResponse:
                     topic=form.cleaned_data["topic"], language=form.cleaned_data["language"],
                     source=upload.name or "")
             except polis_import.ExportFormatError as exc:
-                # The reader's message names the file, row and column at fault.
-                form.add_error("export", _("This export cannot be imported: %(error)s") % {"error": exc})
+                # The reader's message names the file, row and column at fault (in English:
+                # the command line shows it as written; this page in the reader's language).
+                form.add_error("export", _("This export cannot be imported: %(error)s") % {
+                    "error": localise(str(exc))})
             else:
                 messages.success(request, _("Imported: %(statements)d statements, %(participants)d "
                                             "participants, %(votes)d votes.") % {
@@ -41,6 +44,8 @@ def import_polis(request: HttpRequest, org_slug: str) -> HttpResponse:
                     "participants": conversation.participants.count(),
                     "votes": Vote.objects.filter(statement__conversation=conversation).count(),
                 })
+                # The organiser lands on the manage page with the opinion groups under way.
+                actions.start_analysis(conversation, request.user)
                 return redirect("conversations:manage", conversation.public_id)
     else:
         form = PolisImportForm(max_bytes=limit)

@@ -4,7 +4,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from kientao.conversations.models import Participant, Vote
+import pytest
+
+from kientao.conversations.models import Participant, Statement, Vote
+
+
+@pytest.fixture(autouse=True)
+def _fresh_process_counters() -> None:
+    from kientao.conversations import actions
+
+    actions.vote_counter.reset()
 
 
 def test_it_votes_through_the_api_with_a_token(client: Any, conversation: Any) -> None:
@@ -127,11 +136,12 @@ def test_it_documents_every_conversation_endpoint(client: Any, db: Any) -> None:
 
     spec = client.get("/api/openapi.json").json()
     declared = {f"/api/conversations{path}" for path in router.path_operations}
-    assert len(declared) == 4 and declared <= set(spec["paths"])
+    assert len(declared) == 6 and declared <= set(spec["paths"])
     for path in declared:
         for method, op in spec["paths"][path].items():
             assert op.get("summary") and op.get("description"), (path, method)
-            ok = _resolve(spec, op["responses"]["200"]["content"]["application/json"]["schema"])
+            success = next(code for code in ("200", "201") if code in op["responses"])
+            ok = _resolve(spec, op["responses"][success]["content"]["application/json"]["schema"])
             assert ok.get("properties"), (path, method)  # not the empty schema {}
             assert "404" in op["responses"], (path, method)
             assert _resolve(spec, op["responses"]["404"]["content"]["application/json"]["schema"])["properties"]
@@ -158,3 +168,325 @@ def test_it_reads_the_participant_token_header(client: Any, conversation: Any) -
                         headers={"x-participant-token": token["participant_token"]})
     assert again.status_code == 200 and again.json()["participant_token"] is None
     assert Participant.objects.count() == 1 and Vote.objects.get().value == 0
+
+
+# --- a whole conversation through the API: next statement, statements, "about you" ----------
+
+
+def _api(conversation: Any, tail: str) -> str:
+    return f"/api/conversations{'/' + conversation.public_id if conversation else ''}/{tail}"
+
+
+def _next(client: Any, conversation: Any, token: str | None = None, **extra: Any) -> Any:
+    headers = {"HTTP_X_PARTICIPANT_TOKEN": token} if token else {}
+    return client.get(_api(conversation, "next-statement"), **headers, **extra)
+
+
+def _post(client: Any, conversation: Any, tail: str, body: Any, token: str | None = None, **extra: Any) -> Any:
+    headers = {"HTTP_X_PARTICIPANT_TOKEN": token} if token else {}
+    return client.post(_api(conversation, tail), body, content_type="application/json", **headers, **extra)
+
+
+def _participant_with_votes(client: Any, conversation: Any, n: int = 1) -> str:
+    """A new participant's token, after n votes through the API."""
+    token = _next(client, conversation).json()["participant_token"]
+    for s in list(conversation.visible_statements())[:n]:
+        assert _post(client, conversation, "votes", {"statement": s.pk, "vote": 1}, token).status_code == 200
+    return token
+
+
+def test_it_routes_a_participant_through_every_statement_once(client: Any, conversation: Any) -> None:
+    first = _next(client, conversation)
+    assert first.status_code == 200 and "no-store" in first["Cache-Control"]
+    data = first.json()
+    token = data["participant_token"]
+    assert token and (data["voted"], data["total"], data["is_open"]) == (0, 5, True)
+    assert Participant.objects.count() == 0  # reading makes no participant; the first vote does
+    seen: list[int] = []
+    while data["statement"] is not None:
+        sid = data["statement"]["id"]
+        assert sid not in seen
+        assert data["statement"]["text"] == Statement.objects.get(pk=sid).text
+        seen.append(sid)
+        assert _post(client, conversation, "votes", {"statement": sid, "vote": 0}, token).status_code == 200
+        data = _next(client, conversation, token).json()
+        assert data["participant_token"] is None and data["voted"] == len(seen)
+    assert sorted(seen) == sorted(conversation.statements.values_list("pk", flat=True))
+    assert (data["voted"], data["total"]) == (5, 5)
+    assert Participant.objects.count() == 1
+
+
+def test_it_never_routes_a_statement_already_voted(client: Any, conversation: Any) -> None:
+    token = _participant_with_votes(client, conversation, 4)
+    left = list(conversation.statements.order_by("pk"))[4]
+    for _ in range(10):  # routing is random: ask several times
+        data = _next(client, conversation, token).json()
+        assert data["statement"]["id"] == left.pk and (data["voted"], data["total"]) == (4, 5)
+    _post(client, conversation, "votes", {"statement": left.pk, "vote": -1}, token)
+    done = _next(client, conversation, token).json()
+    assert done["statement"] is None and (done["voted"], done["total"]) == (5, 5)
+
+
+def test_it_routes_only_statements_shown_to_participants(client: Any, conversation: Any) -> None:
+    pending = Statement.objects.create(conversation=conversation, text="Chờ người điều phối duyệt")
+    rejected = Statement.objects.create(conversation=conversation, text="Ý kiến bị từ chối",
+                                        status=Statement.Status.REJECTED)
+    token = _participant_with_votes(client, conversation, 3)
+    routed = {_next(client, conversation, token).json()["statement"]["id"] for _ in range(20)}
+    assert routed <= set(conversation.statements.filter(status="accepted").values_list("pk", flat=True))
+    assert _next(client, conversation, token).json()["total"] == 5
+    conversation.moderation = "post"  # now the pending one is shown, the rejected one still not
+    conversation.save()
+    data = _next(client, conversation, token).json()
+    assert data["total"] == 6
+    assert rejected.pk not in {_next(client, conversation, token).json()["statement"]["id"] for _ in range(20)}
+    assert pending.pk in {_next(client, conversation, token).json()["statement"]["id"] for _ in range(40)}
+
+
+def test_it_routes_nothing_while_closed(client: Any, conversation: Any) -> None:
+    conversation.closes_at = conversation.created_at
+    conversation.save()
+    data = _next(client, conversation).json()
+    assert data["statement"] is None and data["is_open"] is False and data["total"] == 5
+    assert client.get("/api/conversations/Unknown1234/next-statement").status_code == 404
+
+
+def test_it_keeps_participants_of_other_conversations_apart(client: Any, conversation: Any,
+                                                            other_conversation: Any) -> None:
+    """A token of another conversation is not reused here (one token hash, one participant)."""
+    token = _participant_with_votes(client, conversation, 2)
+    data = _next(client, other_conversation, token).json()
+    fresh = data["participant_token"]
+    assert fresh and fresh != token and (data["voted"], data["total"]) == (0, 1)
+    created = _post(client, other_conversation, "statements", {"text": "Ý kiến mới ở đây"}, token)
+    assert created.status_code == 201 and created.json()["participant_token"] not in (None, token)
+    assert Participant.objects.filter(conversation=other_conversation).count() == 1
+
+
+def test_a_vote_with_another_conversations_token_gets_a_participant_of_its_own(
+        client: Any, conversation: Any, other_conversation: Any) -> None:
+    """Token hashes are unique platform-wide: reusing one elsewhere must not fail (was a 500)."""
+    from kientao.conversations.models import Vote
+
+    token = _participant_with_votes(client, conversation, 2)
+    statement = other_conversation.statements.get()
+    answer = _post(client, other_conversation, "votes", {"statement": statement.pk, "vote": -1}, token)
+    assert answer.status_code == 200
+    fresh = answer.json()["participant_token"]
+    assert fresh and fresh != token
+    mine = Participant.objects.get(conversation=other_conversation)
+    assert list(Vote.objects.filter(participant=mine).values_list("value", flat=True)) == [-1]
+    # the first conversation's participant keeps its two votes, and nothing else
+    assert Vote.objects.filter(participant__conversation=conversation).count() == 2
+    # the fresh token carries on in the other conversation
+    again = _post(client, other_conversation, "votes", {"statement": statement.pk, "vote": 1}, fresh)
+    assert again.status_code == 200 and Participant.objects.filter(conversation=other_conversation).count() == 1
+
+
+def test_a_signed_in_vote_with_another_conversations_token_gets_its_own(
+        as_user: Any, personas: Any, conversation: Any, other_conversation: Any) -> None:
+    client = as_user(personas.participant)
+    token = _participant_with_votes(client, conversation, 1)
+    statement = other_conversation.statements.get()
+    answer = _post(client, other_conversation, "votes", {"statement": statement.pk, "vote": 1}, token)
+    assert answer.status_code == 200
+    assert Participant.objects.filter(conversation=other_conversation).count() == 1
+
+
+def test_it_routes_the_signed_in_participant(as_user: Any, personas: Any, conversation: Any) -> None:
+    client = as_user(personas.participant)
+    for s in conversation.statements.all()[:2]:
+        client.post(_api(conversation, "votes"), {"statement": s.pk, "vote": 1}, content_type="application/json")
+    data = _next(client, conversation).json()
+    assert data["voted"] == 2 and data["participant_token"] is None
+
+
+def test_it_adds_a_statement_awaiting_a_moderator(client: Any, conversation: Any) -> None:
+    """Pre-moderation: stored as pending, not shown, never routed to anyone."""
+    response = _post(client, conversation, "statements", {"text": "  Cần thêm   thùng rác\tphân loại  "})
+    assert response.status_code == 201
+    body = response.json()
+    assert body["status"] == "pending" and body["visible"] is False and body["participant_token"]
+    statement = Statement.objects.get(pk=body["id"])
+    assert statement.text == "Cần thêm thùng rác phân loại"  # cleaned as the web form does
+    assert statement.author_participant.token_hash != body["participant_token"]  # only the hash is kept
+    from kientao.core.models import AuditEntry
+
+    assert AuditEntry.objects.filter(action="conversations.add_statement", object_id=str(statement.pk)).exists()
+    other = _participant_with_votes(client, conversation, 1)
+    routed = {(_next(client, conversation, other).json()["statement"] or {}).get("id") for _ in range(20)}
+    assert statement.pk not in routed
+    assert statement.pk not in [s["id"] for s in client.get(_api(conversation, "statements")).json()]
+    author = _next(client, conversation, body["participant_token"]).json()
+    assert author["total"] == 5 and author["participant_token"] is None
+
+
+def test_it_shows_a_statement_at_once_under_post_moderation(client: Any, conversation: Any) -> None:
+    conversation.moderation = "post"
+    conversation.save()
+    token = _participant_with_votes(client, conversation, 5)
+    response = _post(client, conversation, "statements", {"text": "Cần thêm thùng rác phân loại"}, token)
+    assert response.status_code == 201
+    body = response.json()
+    assert body["visible"] is True and body["participant_token"] is None  # the voter who wrote it
+    assert Statement.objects.get(pk=body["id"]).author_participant == Participant.objects.get()
+    other = _participant_with_votes(client, conversation, 5)
+    assert _next(client, conversation, other).json()["statement"]["id"] == body["id"]
+
+
+def test_it_refuses_statements_the_web_form_refuses(client: Any, conversation: Any) -> None:
+    token = _participant_with_votes(client, conversation, 1)
+    mine = _post(client, conversation, "statements", {"text": "Ý kiến riêng đang chờ duyệt"}, token)
+    assert mine.status_code == 201
+    seed = conversation.statements.filter(is_seed=True).first().text
+    cases = {
+        "": "at least 5", "   \t ": "at least 5", "abc": "at least 5",
+        "x" * 281: "at most 280", "x" * 600: "at most 280",
+        "  " + seed.upper().replace(" ", "   ") + " ": "already part",  # a shown statement, other case and spaces
+        "Ý KIẾN RIÊNG đang chờ duyệt": "already part",  # the caller's own, still pending
+    }
+    for text, message in cases.items():
+        response = _post(client, conversation, "statements", {"text": text}, token)
+        assert response.status_code == 400, text
+        assert response.json()["field"] == "text" and message in response.json()["detail"], text
+    assert Statement.objects.count() == 6
+    for body in ({}, {"text": 5}):
+        assert _post(client, conversation, "statements", body, token).status_code == 422
+    assert _post(client, conversation, "statements", "not json", token).status_code == 400
+    # Another participant's pending statement is not compared: refusing would reveal it.
+    assert _post(client, conversation, "statements", {"text": "Ý kiến riêng đang chờ duyệt"}).status_code == 201
+    assert _post(client, None, "Unknown1234/statements", {"text": "Một ý kiến"}).status_code == 404
+
+
+def test_it_refuses_statements_when_closed_or_not_allowed(client: Any, conversation: Any) -> None:
+    conversation.allow_statements = False
+    conversation.save()
+    refused = _post(client, conversation, "statements", {"text": "Một ý kiến mới"})
+    assert refused.status_code == 403 and refused.json()["detail"] == "New statements are not accepted here."
+    conversation.allow_statements = True
+    conversation.closes_at = conversation.created_at
+    conversation.save()
+    assert _post(client, conversation, "statements", {"text": "Một ý kiến mới"}).status_code == 403
+    vi = _post(client, conversation, "statements", {"text": "Một ý kiến mới"}, HTTP_ACCEPT_LANGUAGE="vi")
+    assert vi.json()["detail"] != "New statements are not accepted here."  # translated
+    assert Statement.objects.filter(is_seed=False).count() == 0 and Participant.objects.count() == 0
+
+
+def test_it_rate_limits_statements_per_participant(client: Any, conversation: Any, settings: Any) -> None:
+    settings.KIENTAO_CONVERSATIONS_STATEMENTS_PER_10_MIN = 2
+    token = "a-client-chosen-token-0002"
+    codes = [_post(client, conversation, "statements", {"text": f"Ý kiến thứ {i}"}, token).status_code
+             for i in range(3)]
+    assert codes == [201, 201, 429]
+    assert Statement.objects.filter(is_seed=False).count() == 2
+    assert _post(client, conversation, "statements", {"text": "Ý kiến của người khác"},
+                 "another-client-token-0003").status_code == 201
+
+
+def test_it_rate_limits_statements_per_address(client: Any, conversation: Any, settings: Any) -> None:
+    settings.KIENTAO_CONVERSATIONS_ADDRESS_STATEMENTS_PER_10_MIN = 2
+    codes = [_post(client, conversation, "statements", {"text": f"Ý kiến thứ {i}"},
+                   REMOTE_ADDR="198.51.100.9").status_code for i in range(3)]  # a new participant each time
+    assert codes == [201, 201, 429]
+    limited = _post(client, conversation, "statements", {"text": "Ý kiến thứ 9"}, REMOTE_ADDR="198.51.100.9")
+    assert "Please wait a few minutes" in limited.json()["detail"]
+    assert Participant.objects.count() == 2  # refused before a participant was made
+    assert _post(client, conversation, "statements", {"text": "Ý kiến thứ 3"},
+                 REMOTE_ADDR="198.51.100.10").status_code == 201
+
+
+def test_it_lists_the_attribute_questions(client: Any, conversation: Any) -> None:
+    data = client.get(_api(conversation, "attributes")).json()
+    assert data == {"questions": [{"key": "age_band", "label_vi": "Nhóm tuổi", "label_en": "Age band",
+                                   "choices": ["18–29", "30+"]}],
+                    "consent_text": "Chỉ dùng để thống kê."}
+    assert client.get("/api/conversations/Unknown1234/attributes").status_code == 404
+
+
+def test_it_saves_attributes_with_consent(client: Any, conversation: Any) -> None:
+    token = _participant_with_votes(client, conversation, 3)
+    response = _post(client, conversation, "attributes", {"answers": {"age_band": "18–29"}, "consent": True}, token)
+    assert response.status_code == 200
+    assert response.json() == {"answers": {"age_band": "18–29"}, "consented": True}
+    participant = Participant.objects.get()
+    assert participant.attributes == {"age_band": "18–29"} and participant.consent_at is not None
+    again = _post(client, conversation, "attributes", {"answers": {"age_band": None}, "consent": True}, token)
+    assert again.json() == {"answers": {}, "consented": False}  # "prefer not to say" replaces the answer
+    participant.refresh_from_db()
+    assert participant.attributes == {} and participant.consent_at is None
+
+
+def test_it_refuses_attributes_the_web_form_refuses(client: Any, conversation: Any) -> None:
+    token = _participant_with_votes(client, conversation, 3)
+    cases = [
+        ({"answers": {"income": "high"}, "consent": True}, "answers.income"),
+        ({"answers": {"age_band": "18–29", "income": "high"}, "consent": True}, "answers.income"),
+        ({"answers": {"age_band": "99+"}, "consent": True}, "answers.age_band"),
+        ({"answers": {"age_band": "18–29"}, "consent": False}, "consent"),
+        ({"answers": {"age_band": "18–29"}}, "consent"),
+    ]
+    for body, field in cases:
+        response = _post(client, conversation, "attributes", body, token)
+        assert response.status_code == 400 and response.json()["field"] == field, body
+        assert response.json()["detail"], body
+    stranger = _post(client, conversation, "attributes", {"answers": {"age_band": "30+"}, "consent": True})
+    assert stranger.status_code == 400 and "Vote on a few statements first" in stranger.json()["detail"]
+    assert _post(client, conversation, "attributes", {"answers": ["30+"], "consent": True}, token).status_code == 422
+    conversation.closes_at = conversation.created_at
+    conversation.save()
+    closed = _post(client, conversation, "attributes", {"answers": {"age_band": "30+"}, "consent": True}, token)
+    assert closed.status_code == 403
+    assert Participant.objects.get().attributes == {} and Participant.objects.get().consent_at is None
+
+
+def test_it_stores_no_raw_address_through_the_api(client: Any, conversation: Any, settings: Any) -> None:
+    from tests.conversations.test_voting import _dump_every_table
+
+    address = "203.0.113.78"
+    settings.KIENTAO_CONVERSATIONS_RATE_SYNC_MS = 0
+    token = _next(client, conversation, REMOTE_ADDR=address).json()["participant_token"]
+    sid = conversation.statements.first().pk
+    assert _post(client, conversation, "votes", {"statement": sid, "vote": 1}, token,
+                 REMOTE_ADDR=address).status_code == 200
+    assert _post(client, conversation, "statements", {"text": "Cần thêm thùng rác phân loại"}, token,
+                 REMOTE_ADDR=address).status_code == 201
+    assert _post(client, conversation, "attributes", {"answers": {"age_band": "30+"}, "consent": True}, token,
+                 REMOTE_ADDR=address).status_code == 200
+    dump = _dump_every_table()
+    assert all(key in dump for key in ("s:a:", "conversations.add_statement", "age_band"))
+    assert address not in dump and token not in dump
+
+
+def test_it_documents_the_participant_endpoints(client: Any, db: Any) -> None:
+    from kientao.conversations.api import TOKEN_HEADER
+
+    spec = client.get("/api/openapi.json").json()
+    base = "/api/conversations/{public_id}"
+    expected = {
+        ("get", "/next-statement"): ({"200", "404"}, True),
+        ("post", "/statements"): ({"201", "400", "403", "404", "422", "429"}, True),
+        ("get", "/attributes"): ({"200", "404"}, False),
+        ("post", "/attributes"): ({"200", "400", "403", "404", "422"}, True),
+    }
+    for (method, tail), (codes, token_header) in expected.items():
+        op = spec["paths"][base + tail][method]
+        assert op["summary"] and op["description"], tail
+        assert set(op["responses"]) == codes, tail
+        for code in codes:
+            schema = _resolve(spec, op["responses"][code]["content"]["application/json"]["schema"])
+            assert schema.get("properties"), (tail, code)
+        headers = [p for p in op.get("parameters", []) if p["in"] == "header"]
+        if token_header:
+            assert [p["name"] for p in headers] == [TOKEN_HEADER] and headers[0]["description"], tail
+            assert not headers[0].get("required")
+        else:
+            assert headers == []
+    props = lambda method, tail, code: set(_resolve(spec, spec["paths"][base + tail][method]["responses"][code]  # noqa: E731
+                                                    ["content"]["application/json"]["schema"])["properties"])
+    assert props("get", "/next-statement", "200") == {"statement", "voted", "total", "is_open", "participant_token"}
+    assert props("post", "/statements", "201") == {"id", "status", "visible", "participant_token"}
+    assert props("post", "/statements", "400") == {"detail", "field"}
+    assert props("get", "/attributes", "200") == {"questions", "consent_text"}
+    assert props("post", "/attributes", "200") == {"answers", "consented"}
+    body = spec["paths"][base + "/statements"]["post"]["requestBody"]["content"]["application/json"]["schema"]
+    assert _resolve(spec, body)["required"] == ["text"]

@@ -232,6 +232,9 @@ def test_it_takes_statements_in_the_embed(conversation: Any, settings: Any) -> N
     url = reverse("conversations:embed_add_statement", args=[conversation.public_id])
     assert client.post(url, {**fields, "nonce": "forged", "text": "Một ý kiến mới."}).status_code == 403
     assert client.post(url, {**fields, "text": ""}).status_code == 400
+    repeat = client.post(url, {**fields, "text": conversation.statements.first().text.lower()})
+    assert repeat.status_code == 400
+    assert "This statement is already part of the conversation." in repeat.content.decode()
     response = client.post(url, {**fields, "text": "Cần thêm thùng rác <b>phân loại</b>."})
     assert response.status_code == 200
     assert "<b>phân loại</b>" not in response.content.decode()

@@ -297,3 +297,43 @@ def test_it_refuses_a_damaged_bzip2_entry(as_user: Any, personas: Any) -> None:
     assert response.status_code == 400
     assert "cannot decompress the ZIP" in response.content.decode()
     _nothing_saved()
+
+
+def test_it_starts_the_analysis_of_the_imported_conversation(as_user: Any, personas: Any) -> None:
+    from kientao.core.models import Job
+
+    client = as_user(personas.organiser)
+    response = _upload(client, personas.org, _zip({"comments.csv": COMMENTS, "votes.csv": VOTES}))
+    assert response.status_code == 302
+    conv = Conversation.objects.get()
+    job = Job.objects.get(kind="conversations.analyse")  # queued once the request's transaction commits
+    assert job.params == {"conversation": conv.pk} and job.status == Job.Status.QUEUED
+    assert job.organisation == personas.org and job.created_by == personas.organiser
+    # the organiser lands on the manage page with the job under way
+    manage = client.get(response["Location"]).content.decode()
+    assert f'id="job-{job.pk}"' in manage and reverse("core:job_detail", args=[job.pk]) in manage
+
+
+def test_it_analyses_the_imported_conversation_once_committed(as_user: Any, personas: Any,
+                                                             django_capture_on_commit_callbacks: Any) -> None:
+    from kientao.conversations.models import AnalysisRun
+    from kientao.core.models import Job
+
+    with django_capture_on_commit_callbacks(execute=True):  # the in-process backend runs the job
+        response = _upload(as_user(personas.organiser), personas.org,
+                           _zip({"comments.csv": COMMENTS, "votes.csv": VOTES}))
+    assert response.status_code == 302
+    conv = Conversation.objects.get()
+    job = Job.objects.get(kind="conversations.analyse", params__conversation=conv.pk)
+    assert job.status == Job.Status.SUCCEEDED, job.error
+    run = AnalysisRun.objects.get(conversation=conv)
+    assert run.job == job and run.n_votes == 3
+
+
+def test_it_starts_no_analysis_when_the_import_is_refused(as_user: Any, personas: Any) -> None:
+    from kientao.core.models import Job
+
+    response = _upload(as_user(personas.organiser), personas.org, _zip({"votes.csv": VOTES}))
+    assert response.status_code == 400
+    assert not Job.objects.exists()
+    _nothing_saved()

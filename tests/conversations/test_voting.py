@@ -6,6 +6,7 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
@@ -368,3 +369,21 @@ def test_it_speaks_vietnamese(client: Any, conversation: Any) -> None:
     html = page.content.decode()
     assert 'lang="vi"' in html
     assert "Đồng ý" in html and "Không đồng ý" in html
+
+
+def test_it_refuses_a_statement_already_in_the_conversation(client: Any, conversation: Any) -> None:
+    """As Pol.is does: a repeat of a shown statement or of one's own (case and spacing aside)."""
+    url = reverse("conversations:add_statement", args=[conversation.public_id])
+    seed = conversation.statements.first().text
+    response = client.post(url, {"text": "  " + seed.upper().replace(" ", "   ") + " "})
+    assert response.status_code == 400
+    assert "This statement is already part of the conversation." in response.content.decode()
+    assert not Statement.objects.filter(is_seed=False).exists()
+    assert client.post(url, {"text": "Thêm cây xanh trên phố"}).status_code == 302
+    # one's own statement, pending (not shown to others under pre-moderation), is a repeat too
+    assert client.post(url, {"text": "thêm cây xanh trên phố"}).status_code == 400
+    assert Statement.objects.filter(is_seed=False).count() == 1
+    # another participant may write what a pending statement says: refusing would reveal it
+    other = Client()
+    assert other.post(url, {"text": "Thêm cây xanh trên phố"}).status_code == 302
+    assert Statement.objects.filter(is_seed=False).count() == 2
