@@ -7,6 +7,7 @@ import random
 import secrets
 import threading
 import time
+import unicodedata
 from datetime import timedelta
 from typing import Any
 
@@ -216,15 +217,22 @@ def get_or_create_participant(conversation: Conversation, token: str,
             found.user = user
             found.save(update_fields=["user"])
         return found, None
-    if Participant.objects.filter(token_hash=hash_token(token)).exists():
-        # another conversation's token (tokens are unique platform-wide): this
-        # conversation gets a participant, and a token, of its own
-        token = new_token()
-    participant = Participant.objects.create(
-        conversation=conversation, token_hash=hash_token(token),
-        user=user if getattr(user, "is_authenticated", False) else None,
-    )
-    return participant, token
+    account = user if getattr(user, "is_authenticated", False) else None
+    for _attempt in range(3):
+        try:
+            with transaction.atomic():
+                participant = Participant.objects.create(
+                    conversation=conversation, token_hash=hash_token(token), user=account)
+            return participant, token
+        except IntegrityError:
+            # the same new token (or account) in two simultaneous requests: the other made it
+            found = find_participant(conversation, token, user)
+            if found is not None:
+                return found, None
+            # another conversation's token (tokens are unique platform-wide): this
+            # conversation gets a participant, and a token, of its own
+            token = new_token()
+    raise RuntimeError("could not create a participant")  # pragma: no cover  (three fresh tokens taken)
 
 
 def votable_statement(public_id: str, statement_id: int) -> Statement | None:
@@ -393,8 +401,17 @@ def cast_vote(participant: Participant, statement: Statement, value: int) -> Non
         )
 
 
+def statement_rate_key(token: str, user: Any) -> str:
+    """The per-participant key of the statement rate limit: the account when signed in (a
+    caller found by account, sending no token, would otherwise get a fresh key each time),
+    else the token's hash."""
+    if getattr(user, "is_authenticated", False):
+        return f"u{user.pk}"
+    return hash_token(token)[:32]
+
+
 def _tidy(text: str) -> str:
-    return " ".join(text.split()).casefold()
+    return unicodedata.normalize("NFC", " ".join(text.split()).casefold())
 
 
 def repeats_statement(conversation: Conversation, participant: Participant | None, text: str) -> bool:

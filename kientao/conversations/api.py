@@ -15,12 +15,14 @@ from datetime import datetime
 from typing import Any
 
 from django import forms
+from django.contrib.auth.models import AnonymousUser
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 from ninja import Field, HeaderEx, P, Router, Schema, Status
 from ninja.errors import HttpError
+from ninja.utils import check_csrf
 
 from kientao.conversations import actions, analysis
 from kientao.conversations.forms import AttributesForm, clean_statement_text
@@ -39,14 +41,34 @@ def _conversation(public_id: str) -> Conversation:
     return get_object_or_404(Conversation.objects.select_related("organisation"), public_id=public_id)
 
 
+def _ambient_allowed(request: HttpRequest) -> bool:
+    """Whether the browser's own credentials (session, the voting page's cookie) may speak
+    for the caller: always on reads; on writes only with a valid CSRF token.
+
+    These endpoints are open to anonymous callers (``auth=None``), so ninja checks no CSRF
+    token; without this another site could post, in a signed-in visitor's name, whatever
+    the SameSite cookie policy lets through. API clients send a bearer token or
+    ``X-Participant-Token`` instead, which no other site holds.
+    """
+    if request.method in ("GET", "HEAD", "OPTIONS"):
+        return True
+    return check_csrf(request) is None
+
+
 def _user(request: HttpRequest) -> Any:
-    """The session user, or the owner of a bearer token (these endpoints also serve anonymous callers)."""
+    """The owner of a bearer token, else the session user when allowed (see
+    :func:`_ambient_allowed`), else anonymous (these endpoints also serve anonymous callers)."""
     header = request.headers.get("Authorization", "")
     if header.startswith("Bearer "):
         user = ApiToken.authenticate(header[7:].strip())
         if user is not None:
             return user
-    return request.user
+    return request.user if _ambient_allowed(request) else AnonymousUser()
+
+
+def _page_cookie(request: HttpRequest, public_id: str) -> str | None:
+    """The voting page's participant cookie, when allowed (see :func:`_ambient_allowed`)."""
+    return request.COOKIES.get(f"kt_conv_{public_id}") if _ambient_allowed(request) else None
 
 
 class ErrorOut(Schema):
@@ -238,7 +260,7 @@ def _participant(request: HttpRequest, conversation: Conversation,
     """The calling participant (None before their first vote or statement), their token, and
     whether that token is new (to hand back). The token comes from the header, else from the
     voting page's cookie, as for votes."""
-    token, fresh = actions.participant_token(header or request.COOKIES.get(f"kt_conv_{conversation.public_id}"))
+    token, fresh = actions.participant_token(header or _page_cookie(request, conversation.public_id))
     participant = actions.find_participant(conversation, None if fresh else token, _user(request))
     if participant is None and not fresh and Participant.objects.filter(token_hash=hash_token(token)).exists():
         # Another conversation's token: a token hash names one participant, so start afresh.
@@ -283,7 +305,7 @@ def vote_create(request: HttpRequest, public_id: str, payload: VoteIn,
                 ) -> dict[str, Any]:
     if not _PUBLIC_ID.fullmatch(public_id):
         raise Http404
-    token, _fresh = actions.participant_token(participant_token or request.COOKIES.get(f"kt_conv_{public_id}"))
+    token, _fresh = actions.participant_token(participant_token or _page_cookie(request, public_id))
     try:
         new = actions.record_vote(public_id, payload.statement, payload.vote, token, _user(request),
                                   actions.address_key(request))
@@ -336,13 +358,14 @@ def statement_create(request: HttpRequest, public_id: str, payload: StatementIn,
     except forms.ValidationError as exc:
         return Status(400, {"detail": " ".join(exc.messages), "field": "text"})
     participant, token, _fresh = _participant(request, c, participant_token)
+    try:
+        actions.check_rate("statement", actions.statement_rate_key(token, _user(request)),
+                           actions.address_key(request))
+    except actions.RateLimitError:
+        raise HttpError(429, _("You have added several statements already. Please wait a few minutes.")) from None
     if actions.repeats_statement(c, participant, text):
         return Status(400, {"detail": _("This statement is already part of the conversation."),
                             "field": "text"})
-    try:
-        actions.check_rate("statement", hash_token(token)[:32], actions.address_key(request))
-    except actions.RateLimitError:
-        raise HttpError(429, _("You have added several statements already. Please wait a few minutes.")) from None
     user = _user(request)
     participant, new = actions.get_or_create_participant(c, token, user)
     statement = actions.add_statement(c, text, participant=participant, user=user,
@@ -379,15 +402,17 @@ def attributes_save(request: HttpRequest, public_id: str, payload: AttributesIn,
                     participant_token: ParticipantToken = None) -> Status[dict[str, Any]] | dict[str, Any]:
     c = _conversation(public_id)
     if not c.is_open():
-        raise HttpError(403, _("This conversation is not open for votes."))
+        raise HttpError(403, _("This conversation is not open."))
     questions = c.questions()
     known = {str(q["key"]) for q in questions}
     for key in payload.answers:
         if key not in known:
             return Status(400, {"detail": _("This conversation has no question %(key)s.") % {"key": key[:40]},
                                 "field": f"answers.{key[:40]}"})
+    if not questions:
+        raise HttpError(400, _("This conversation asks no questions about its participants."))
     participant, _token, _fresh = _participant(request, c, participant_token)
-    if participant is None or not questions:
+    if participant is None:
         raise HttpError(400, _("Vote on a few statements first."))
     data = {f"q_{key}": value or "" for key, value in payload.answers.items()}
     if payload.consent:

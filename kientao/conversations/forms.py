@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from datetime import UTC, datetime
 from typing import Any
 
@@ -16,8 +17,15 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 MAX_SEEDS = 300
 
 
+_SURROGATE = re.compile(r"[\ud800-\udfff]")
+
+
 def clean_statement_text(text: str) -> str:
-    text = " ".join(_CONTROL.sub("", text or "").split())
+    """A statement as stored: control characters out, spaces folded, Unicode NFC (Vietnamese
+    typed with combining marks and precomposed reads the same), length checked."""
+    if _SURROGATE.search(text or ""):  # a lone surrogate (JSON "\ud800") cannot be stored
+        raise forms.ValidationError(_("This text holds characters that are not valid Unicode."))
+    text = unicodedata.normalize("NFC", " ".join(_CONTROL.sub("", text or "").split()))
     if len(text) < STATEMENT_MIN_LENGTH:
         raise forms.ValidationError(
             _("A statement needs at least %(n)d characters.") % {"n": STATEMENT_MIN_LENGTH})

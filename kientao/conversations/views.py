@@ -681,7 +681,7 @@ def add_statement(request: HttpRequest, public_id: str) -> HttpResponse:
         context = _card_context(request, conversation, statement_form=form)
         return render(request, "conversations/vote.html", context, status=400)
     token, _fresh = actions.participant_token(request.COOKIES.get(_cookie_name(conversation)))
-    participant_key = hash_token(token)[:32]
+    participant_key = actions.statement_rate_key(token, request.user)
     try:
         actions.check_rate("statement", participant_key, actions.address_key(request))
     except actions.RateLimitError:

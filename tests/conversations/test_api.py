@@ -309,7 +309,11 @@ def test_it_adds_a_statement_awaiting_a_moderator(client: Any, conversation: Any
     assert body["status"] == "pending" and body["visible"] is False and body["participant_token"]
     statement = Statement.objects.get(pk=body["id"])
     assert statement.text == "Cần thêm thùng rác phân loại"  # cleaned as the web form does
-    assert statement.author_participant.token_hash != body["participant_token"]  # only the hash is kept
+    from kientao.conversations.actions import hash_token
+
+    # only the hash of the token handed back is kept
+    assert statement.author_participant.token_hash == hash_token(body["participant_token"])
+    assert not Participant.objects.filter(token_hash=body["participant_token"]).exists()
     from kientao.core.models import AuditEntry
 
     assert AuditEntry.objects.filter(action="conversations.add_statement", object_id=str(statement.pk)).exists()
@@ -368,7 +372,7 @@ def test_it_refuses_statements_when_closed_or_not_allowed(client: Any, conversat
     conversation.save()
     assert _post(client, conversation, "statements", {"text": "Một ý kiến mới"}).status_code == 403
     vi = _post(client, conversation, "statements", {"text": "Một ý kiến mới"}, HTTP_ACCEPT_LANGUAGE="vi")
-    assert vi.json()["detail"] != "New statements are not accepted here."  # translated
+    assert vi.json()["detail"] == "Cuộc thảo luận này không nhận ý kiến mới."
     assert Statement.objects.filter(is_seed=False).count() == 0 and Participant.objects.count() == 0
 
 
@@ -490,3 +494,83 @@ def test_it_documents_the_participant_endpoints(client: Any, db: Any) -> None:
     assert props("post", "/attributes", "200") == {"answers", "consented"}
     body = spec["paths"][base + "/statements"]["post"]["requestBody"]["content"]["application/json"]["schema"]
     assert _resolve(spec, body)["required"] == ["text"]
+
+
+def test_it_refuses_text_that_is_not_valid_unicode(client: Any, conversation: Any) -> None:
+    """A lone surrogate (JSON "\\ud800") cannot be stored: 400, not a 500."""
+    answer = client.post(f"/api/conversations/{conversation.public_id}/statements",
+                         '{"text": "Một ý kiến \\ud800 mới"}', content_type="application/json")
+    assert answer.status_code == 400 and answer.json()["field"] == "text"
+    assert not Statement.objects.filter(is_seed=False).exists()
+
+
+def test_it_counts_repeats_in_any_unicode_form(client: Any, conversation: Any) -> None:
+    import unicodedata
+
+    seed = conversation.statements.first().text
+    decomposed = unicodedata.normalize("NFD", seed)  # as typed with combining marks
+    assert decomposed != seed
+    answer = _post(client, conversation, "statements", {"text": decomposed})
+    assert answer.status_code == 400
+    # and a new statement typed that way is stored composed
+    created = _post(client, conversation, "statements", {"text": unicodedata.normalize("NFD", "Trồng cây ở chợ")})
+    assert created.status_code == 201
+    assert Statement.objects.get(pk=created.json()["id"]).text == "Trồng cây ở chợ"
+
+
+def test_a_signed_in_caller_without_a_token_is_still_limited(as_user: Any, personas: Any, conversation: Any,
+                                                            settings: Any) -> None:
+    """The per-participant limit follows the participant, not a token it does not send."""
+    settings.KIENTAO_CONVERSATIONS_STATEMENTS_PER_10_MIN = 2
+    client = as_user(personas.participant)
+    codes = [_post(client, conversation, "statements", {"text": f"Ý kiến riêng số {i}"}).status_code
+             for i in range(4)]
+    assert codes == [201, 201, 429, 429]
+    assert Statement.objects.filter(is_seed=False).count() == 2
+
+
+def test_writes_ignore_the_session_without_a_csrf_token(personas: Any, conversation: Any) -> None:
+    """Another site cannot post in a signed-in visitor's name: without a CSRF token a write
+    is anonymous (a new participant), with one it is the visitor's."""
+    from django.test import Client
+
+    from kientao.conversations.actions import hash_token
+
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(personas.participant)
+    statement = conversation.statements.first()
+    client.cookies[f"kt_conv_{conversation.public_id}"] = "a-page-cookie-token-000001"
+    forged = _post(client, conversation, "statements", {"text": "Một ý kiến từ nơi khác"})
+    assert forged.status_code == 201
+    made = Statement.objects.get(pk=forged.json()["id"])
+    assert made.author_user is None
+    assert made.author_participant.user is None
+    assert made.author_participant.token_hash != hash_token("a-page-cookie-token-000001")
+    vote = _post(client, conversation, "votes", {"statement": statement.pk, "vote": 1})
+    assert vote.status_code == 200
+    assert not Participant.objects.filter(user=personas.participant).exists()
+    # with the CSRF token, the session speaks for the caller
+    client.get(f"/conversations/{conversation.public_id}/")  # sets the CSRF cookie
+    csrf = client.cookies["csrftoken"].value
+    mine = _post(client, conversation, "votes", {"statement": statement.pk, "vote": -1}, HTTP_X_CSRFTOKEN=csrf)
+    assert mine.status_code == 200
+    assert Participant.objects.get(user=personas.participant).votes.get().value == -1
+
+
+def test_two_first_writes_with_one_new_token_make_one_participant(conversation: Any, monkeypatch: Any) -> None:
+    """The second request's insert collides with the first's: it takes that participant (was a 500)."""
+    from kientao.conversations import actions
+
+    token = "a-brand-new-client-token-01"
+    Participant.objects.create(conversation=conversation, token_hash=actions.hash_token(token))
+    real = actions.find_participant
+    calls: list[int] = []
+
+    def not_yet(*args: Any, **kwargs: Any) -> Any:  # the lookup ran before the other insert
+        calls.append(1)
+        return None if len(calls) == 1 else real(*args, **kwargs)
+
+    monkeypatch.setattr(actions, "find_participant", not_yet)
+    participant, new = actions.get_or_create_participant(conversation, token, None)
+    assert new is None and participant.token_hash == actions.hash_token(token)
+    assert Participant.objects.filter(conversation=conversation).count() == 1
