@@ -19,6 +19,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django_stubs_ext import StrPromise
 
+from kientao.core.messages import translate_problem
+
 _VALUE = r"(?P<value>.*)"  # a value as the engine shows it: repr() or a type name
 _REPR = r"(?P<{}>'.*'|\".*\")"  # a name as repr() quotes it
 
@@ -115,11 +117,7 @@ def _location(where: str) -> str:
 
 def problem(text: str) -> str | None:
     """The translated problem part, or None when it matches no known template."""
-    for pattern, template in PROBLEMS:
-        match = pattern.match(text)
-        if match:
-            return str(template) % match.groupdict() if match.groupdict() else str(template)
-    return None
+    return translate_problem(PROBLEMS, text)
 
 
 def localise(message: str) -> str:

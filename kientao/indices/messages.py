@@ -18,6 +18,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django_stubs_ext import StrPromise
 
+from kientao.core.messages import translate_problem
+
 _ROW = re.compile(r"\brow (\d+)\b")
 _COLUMN = re.compile(r"\bcolumn '([^']*)'")
 _TIME = re.compile(r"\(Time (\d+)\)")
@@ -97,11 +99,7 @@ def _location(text: str) -> str:
 
 def problem(text: str) -> str | None:
     """The translated problem part, or None when it matches no known template."""
-    for pattern, template in PROBLEMS:
-        match = pattern.match(text)
-        if match:
-            return str(template) % match.groupdict() if match.groupdict() else str(template)
-    return None
+    return translate_problem(PROBLEMS, text)
 
 
 def localise(message: str) -> str:

@@ -115,6 +115,9 @@ def test_it_votes_inside_another_sites_iframe(page: Any, conversation: Any) -> N
         frame.get_by_label("Age band").select_option("30+")
         frame.get_by_label("I agree that my answers").check()
         frame.get_by_role("button", name="Save my answers").click()
+        # the card is replaced once the answers are saved (the questions are gone then);
+        # "3 of 5" is on the old card too, so waiting for it alone races the new one
+        frame.get_by_role("button", name="Save my answers").wait_for(state="detached")
         frame.get_by_text("3 of 5 statements").wait_for()
         frame.get_by_text("Add your statement").click()
         frame.get_by_label("Your statement").fill("Cần thêm thùng rác phân loại ở phố đi bộ.")

@@ -286,14 +286,9 @@ def test_it_refuses_ids_that_are_not_exact_integers(as_user: Any, personas: Any,
 
 
 def test_it_refuses_a_damaged_bzip2_entry(as_user: Any, personas: Any) -> None:
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_BZIP2) as zf:
-        zf.writestr("comments.csv", COMMENTS * 50)
-        zf.writestr("votes.csv", VOTES)
-    data = bytearray(buffer.getvalue())
-    start = data.index(b"BZh") + 40  # inside the first entry's compressed stream
-    data[start:start + 20] = b"\x00" * 20
-    response = _upload(as_user(personas.organiser), personas.org, bytes(data))
+    from tests.conversations.test_messages import _damaged_bzip2
+
+    response = _upload(as_user(personas.organiser), personas.org, _damaged_bzip2().getvalue())
     assert response.status_code == 400
     assert "cannot decompress the ZIP" in response.content.decode()
     _nothing_saved()
