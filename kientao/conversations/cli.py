@@ -127,6 +127,8 @@ def _cmd_load(args: argparse.Namespace) -> int:
         import django
 
         django.setup()
+    from django.db import DatabaseError
+
     from kientao.conversations import polis_import
     from kientao.conversations.models import Vote
     from kientao.core.models import Organisation, User
@@ -154,6 +156,11 @@ def _cmd_load(args: argparse.Namespace) -> int:
             data, organisation, user, topic=args.topic, language=args.language, source=source.name)
     except (VoteDataError, OSError, LookupError) as exc:  # VoteDataError names file/row/column
         print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except DatabaseError as exc:  # e.g. a new machine whose database has no tables yet
+        reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        print(f"error: the database is not ready ({reason}); set it up with "
+              "'kientao manage migrate' (or start 'kientao serve' once)", file=sys.stderr)
         return 2
     n_votes = Vote.objects.filter(statement__conversation=conversation).count()
     print(f"{conversation.statements.count()} statements, {conversation.participants.count()} "

@@ -216,3 +216,20 @@ def test_it_loads_a_real_polis_export(personas: Any, name: str) -> None:
     assert conv.participants.count() == len(voters)
     assert Vote.objects.filter(statement__conversation=conv).count() == len(
         votes.drop_duplicates(["voter-id", "comment-id"]))
+
+
+def test_it_says_when_the_database_is_not_set_up(personas: Any, capsys: Any, monkeypatch: Any) -> None:
+    """A new machine whose database has no tables: one line saying what to run, no traceback."""
+    from django.db import OperationalError
+
+    from kientao.conversations import polis_import
+
+    def no_tables(*args: Any, **kwargs: Any) -> Any:
+        raise OperationalError("no such table: core_user")
+
+    monkeypatch.setattr(polis_import, "read_export", no_tables)
+    code = main(["conversations", "load", "anything.zip", "--owner", personas.organiser.email])
+    err = capsys.readouterr().err
+    assert code == 2 and "Traceback" not in err
+    assert err.strip() == ("error: the database is not ready (no such table: core_user); set it up with "
+                           "'kientao manage migrate' (or start 'kientao serve' once)")
