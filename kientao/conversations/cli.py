@@ -130,7 +130,6 @@ def _cmd_load(args: argparse.Namespace) -> int:
     from django.db import DatabaseError
 
     from kientao.conversations import polis_import
-    from kientao.conversations.models import Vote
     from kientao.core.models import Organisation, User
     from kientao.core.permissions import Action, can, organisations_of
 
@@ -152,7 +151,7 @@ def _cmd_load(args: argparse.Namespace) -> int:
             organisation = mine[0]
         source = Path(args.source)
         data = polis_import.read_export(source)
-        conversation = polis_import.import_conversation(
+        imported = polis_import.import_conversation(
             data, organisation, user, topic=args.topic, language=args.language, source=source.name)
     except (VoteDataError, OSError, LookupError) as exc:  # VoteDataError names file/row/column
         print(f"error: {exc}", file=sys.stderr)
@@ -162,9 +161,9 @@ def _cmd_load(args: argparse.Namespace) -> int:
         print(f"error: the database is not ready ({reason}); set it up with "
               "'kientao manage migrate' (or start 'kientao serve' once)", file=sys.stderr)
         return 2
-    n_votes = Vote.objects.filter(statement__conversation=conversation).count()
-    print(f"{conversation.statements.count()} statements, {conversation.participants.count()} "
-          f"participants, {n_votes} votes -> conversation {conversation.public_id} "
+    conversation = imported.conversation
+    print(f"{imported.statements} statements, {imported.participants} "
+          f"participants, {imported.votes} votes -> conversation {conversation.public_id} "
           f"in {organisation.slug} (manage it at /conversations/{conversation.public_id}/manage/)")
     return 0
 

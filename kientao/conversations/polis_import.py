@@ -12,7 +12,7 @@ import re
 import secrets
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -73,18 +73,9 @@ def read_export(source: str | Path | BinaryIO, *, name: str = "") -> Conversatio
         if not path.is_file():
             raise ExportFormatError(f"{path}: no such export folder, ZIP or bundle file")
         if path.name.endswith((".json", ".json.gz")):
-            return _checked_bundle(read_bundle(path))
+            return read_bundle(path, max_text_length=STORED_STATEMENT_MAX_LENGTH)
     return read_polis_zip(source, name=name, max_bytes=max_unzipped_bytes(),
                           max_text_length=STORED_STATEMENT_MAX_LENGTH)
-
-
-def _checked_bundle(data: ConversationData) -> ConversationData:
-    lengths = data.statements["text"].str.len().to_numpy()
-    if (lengths > STORED_STATEMENT_MAX_LENGTH).any():
-        i = int(np.flatnonzero(lengths > STORED_STATEMENT_MAX_LENGTH)[0])
-        raise ExportFormatError(f"{data.votes_source}: statements.text[{i}]: {int(lengths[i])} characters, "
-                                f"at most {STORED_STATEMENT_MAX_LENGTH} allowed")
-    return data
 
 
 #: Pol.is times: milliseconds in the open-data exports, seconds in the current export code
@@ -129,8 +120,17 @@ def latest_votes(votes: pd.DataFrame) -> pd.DataFrame:
     )
 
 
+class Imported(NamedTuple):
+    """What :func:`import_conversation` created."""
+
+    conversation: Conversation
+    statements: int
+    participants: int
+    votes: int
+
+
 def import_conversation(data: ConversationData, organisation: Organisation, user: User | None, *,
-                        topic: str = "", language: str = "vi", source: str = "") -> Conversation:
+                        topic: str = "", language: str = "vi", source: str = "") -> Imported:
     """Create a conversation from a Pol.is export, all of it or nothing (one transaction).
 
     Statements keep their text, ``is_meta`` and moderation (Pol.is ``moderated`` 1
@@ -157,7 +157,8 @@ def import_conversation(data: ConversationData, organisation: Organisation, user
 
     Returns
     -------
-    Conversation
+    Imported
+        The conversation and how many statements, participants and votes it holds.
     """
     now = timezone.now()
     st = data.statements
@@ -204,7 +205,7 @@ def import_conversation(data: ConversationData, organisation: Organisation, user
                      obj=conversation,
                      after={"source": source[:200], "statements": len(statements),
                             "participants": len(participants), "votes": len(cells)})
-    return conversation
+    return Imported(conversation, len(statements), len(participants), len(cells))
 
 
 def _insert_votes(rows: list[tuple[int, int, int, datetime, datetime]]) -> None:

@@ -12,7 +12,6 @@ from django.views.decorators.http import require_http_methods
 from kientao.conversations import actions, polis_import
 from kientao.conversations.forms import PolisImportForm
 from kientao.conversations.messages import localise
-from kientao.conversations.models import Vote
 from kientao.core.permissions import Action, organisation_for
 
 
@@ -28,7 +27,7 @@ def import_polis(request: HttpRequest, org_slug: str) -> HttpResponse:
             upload = form.cleaned_data["export"]
             try:
                 data = polis_import.read_export(upload, name=upload.name or "")
-                conversation = polis_import.import_conversation(
+                imported = polis_import.import_conversation(
                     data, organisation, request.user,  # type: ignore[arg-type]
                     topic=form.cleaned_data["topic"], language=form.cleaned_data["language"],
                     source=upload.name or "")
@@ -40,10 +39,10 @@ def import_polis(request: HttpRequest, org_slug: str) -> HttpResponse:
             else:
                 messages.success(request, _("Imported: %(statements)d statements, %(participants)d "
                                             "participants, %(votes)d votes.") % {
-                    "statements": conversation.statements.count(),
-                    "participants": conversation.participants.count(),
-                    "votes": Vote.objects.filter(statement__conversation=conversation).count(),
+                    "statements": imported.statements, "participants": imported.participants,
+                    "votes": imported.votes,
                 })
+                conversation = imported.conversation
                 # The organiser lands on the manage page with the opinion groups under way.
                 actions.start_analysis(conversation, request.user)
                 return redirect("conversations:manage", conversation.public_id)

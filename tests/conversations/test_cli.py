@@ -143,7 +143,9 @@ def test_it_loads_an_export_folder_into_the_database(tmp_path: Path, personas: A
     assert votes.count() == 120
     first = votes.get(statement__text="statement number 0", participant=conv.participants.order_by("pk")[0])
     assert first.value == 0 and first.updated_at > first.created_at  # the re-vote, with its times
-    assert f"conversation {conv.public_id}" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert f"conversation {conv.public_id}" in out
+    assert out.startswith("10 statements, 12 participants, 120 votes -> ")
     assert AuditEntry.objects.filter(action="conversations.import_conversation").count() == 1
 
 

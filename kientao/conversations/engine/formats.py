@@ -27,6 +27,7 @@ import math
 import tempfile
 import zipfile
 import zlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO
@@ -119,20 +120,26 @@ def _int_column(df: pd.DataFrame, col: str, fname: str, *, allow_empty: bool = F
     return np.where(np.isnan(num), default, num)
 
 
+def _check_text_length(texts: pd.Series, limit: int | None, where: Callable[[int], str]) -> None:
+    """Refuse the first text longer than ``limit`` (None: no limit); ``where(i)`` names
+    the place of text ``i`` in the file."""
+    if limit is None:
+        return
+    lengths = texts.str.len().to_numpy()
+    if (lengths > limit).any():
+        i = int(np.flatnonzero(lengths > limit)[0])
+        raise ExportFormatError(f"{where(i)}: {int(lengths[i])} characters, at most {limit} allowed")
+
+
 def _read_comments(folder: Path, max_text_length: int | None = None) -> pd.DataFrame:
     path = folder / "comments.csv"
     if not path.exists():
         raise ExportFormatError(f"{path}: file not found (every Pol.is export has comments.csv)")
     df = _read_csv(path)
     ids = _int_column(df, "comment-id", path.name)
-    if max_text_length is not None and "comment-body" in df.columns:
-        lengths = df["comment-body"].str.len().to_numpy()
-        if (lengths > max_text_length).any():
-            i = int(np.flatnonzero(lengths > max_text_length)[0])
-            raise ExportFormatError(
-                f"{path.name}: row {i + 2}, column 'comment-body': {int(lengths[i])} characters, "
-                f"at most {max_text_length} allowed"
-            )
+    if "comment-body" in df.columns:
+        _check_text_length(df["comment-body"], max_text_length,
+                           lambda i: f"{path.name}: row {i + 2}, column 'comment-body'")
     if len(np.unique(ids)) != len(ids):
         dup = pd.Series(ids).duplicated().to_numpy()
         i = int(np.flatnonzero(dup)[0])
@@ -600,8 +607,11 @@ def _bundle_table(name: str, doc: dict[str, object], key: str) -> dict[str, list
     return out
 
 
-def read_bundle(path: str | Path) -> ConversationData:
+def read_bundle(path: str | Path, *, max_text_length: int | None = None) -> ConversationData:
     """Read a bundle written by :func:`write_bundle`, checking every value.
+
+    ``max_text_length`` refuses a statement text longer than this (for a store with a
+    length limit), as in :func:`read_polis_export`.
 
     Raises
     ------
@@ -647,6 +657,7 @@ def read_bundle(path: str | Path) -> ConversationData:
                                 dtype=np.float64),
         "text": pd.Series(st["text"], dtype=object),
     })
+    _check_text_length(statements["text"], max_text_length, lambda i: f"{name}: statements.text[{i}]")
     vote_frame = pd.DataFrame({
         "participant": np.asarray(votes["participant"], dtype=np.int64),
         "statement": np.asarray(votes["statement"], dtype=np.int64),

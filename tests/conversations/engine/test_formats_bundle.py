@@ -246,3 +246,12 @@ def test_it_refuses_a_statement_too_long_for_the_store(tmp_path):
                        match="comments.csv: row 4, column 'comment-body': 281 characters, at most 280"):
         read_polis_export(folder, max_text_length=280)
     assert len(read_polis_export(folder).statements) == 3  # no limit unless asked
+
+
+def test_it_refuses_a_bundle_statement_too_long_for_the_store(tmp_path):
+    doc = _doc()
+    doc["statements"]["text"][1] = "x" * 281
+    path = _bundle(tmp_path, doc)
+    with pytest.raises(ExportFormatError, match=r"^b\.json: statements\.text\[1\]: 281 characters, at most 280 allowed$"):
+        read_bundle(path, max_text_length=280)
+    assert len(read_bundle(path).statements) == 2  # no limit unless asked
